@@ -1,0 +1,235 @@
+//! Element arithmetic, operation for operation as numpy performs it.
+//!
+//! numpy's type promotion decides in which precision each step runs. A scalar
+//! step is a Python float, which NEP 50 treats as "weak": it takes the array's
+//! precision (`Weak`). Steps derived from coordinate arrays are float64 numpy
+//! values, which are "strong": the arithmetic runs in float64 (or complex128)
+//! and the result is rounded to the output type on store.
+
+use num_complex::{Complex32, Complex64};
+
+/// An input element type and the rules numpy applies to it.
+pub trait Element: Copy + Send + Sync + 'static {
+    /// What numpy returns for this input type.
+    type Out: Copy + Send + Sync + 'static;
+    /// A Python float converted to the precision it acquires next to `Self`.
+    type Weak: Copy + Send + Sync + 'static;
+
+    fn weak(x: f64) -> Self::Weak;
+    /// `(hi - lo) / d` with a weak divisor.
+    fn diff_weak(hi: Self, lo: Self, d: Self::Weak) -> Self::Out;
+    /// `(hi - lo) / d` with a float64 divisor.
+    fn diff_strong(hi: Self, lo: Self, d: f64) -> Self::Out;
+    /// `((a*f0) + (b*f1)) + (c*f2)` with weak coefficients.
+    fn comb_weak(c: [Self::Weak; 3], f0: Self, f1: Self, f2: Self) -> Self::Out;
+    /// `((a*f0) + (b*f1)) + (c*f2)` with float64 coefficients.
+    fn comb_strong(c: [f64; 3], f0: Self, f1: Self, f2: Self) -> Self::Out;
+}
+
+impl Element for f64 {
+    type Out = f64;
+    type Weak = f64;
+    #[inline(always)]
+    fn weak(x: f64) -> f64 {
+        x
+    }
+    #[inline(always)]
+    fn diff_weak(hi: f64, lo: f64, d: f64) -> f64 {
+        (hi - lo) / d
+    }
+    #[inline(always)]
+    fn diff_strong(hi: f64, lo: f64, d: f64) -> f64 {
+        (hi - lo) / d
+    }
+    #[inline(always)]
+    fn comb_weak(c: [f64; 3], f0: f64, f1: f64, f2: f64) -> f64 {
+        c[0] * f0 + c[1] * f1 + c[2] * f2
+    }
+    #[inline(always)]
+    fn comb_strong(c: [f64; 3], f0: f64, f1: f64, f2: f64) -> f64 {
+        c[0] * f0 + c[1] * f1 + c[2] * f2
+    }
+}
+
+impl Element for f32 {
+    type Out = f32;
+    type Weak = f32;
+    #[inline(always)]
+    fn weak(x: f64) -> f32 {
+        x as f32
+    }
+    #[inline(always)]
+    fn diff_weak(hi: f32, lo: f32, d: f32) -> f32 {
+        (hi - lo) / d
+    }
+    #[inline(always)]
+    fn diff_strong(hi: f32, lo: f32, d: f64) -> f32 {
+        // The difference is taken in float32, then promoted.
+        (f64::from(hi - lo) / d) as f32
+    }
+    #[inline(always)]
+    fn comb_weak(c: [f32; 3], f0: f32, f1: f32, f2: f32) -> f32 {
+        c[0] * f0 + c[1] * f1 + c[2] * f2
+    }
+    #[inline(always)]
+    fn comb_strong(c: [f64; 3], f0: f32, f1: f32, f2: f32) -> f32 {
+        f64::comb_strong(c, f64::from(f0), f64::from(f1), f64::from(f2)) as f32
+    }
+}
+
+/// numpy converts integer input to float64 before differencing, so unsigned
+/// data never wraps and every rule is the float64 one.
+macro_rules! integer_element {
+    ($($t:ty),*) => {$(
+        impl Element for $t {
+            type Out = f64;
+            type Weak = f64;
+            #[inline(always)]
+            fn weak(x: f64) -> f64 {
+                x
+            }
+            #[inline(always)]
+            fn diff_weak(hi: $t, lo: $t, d: f64) -> f64 {
+                f64::diff_weak(hi as f64, lo as f64, d)
+            }
+            #[inline(always)]
+            fn diff_strong(hi: $t, lo: $t, d: f64) -> f64 {
+                f64::diff_strong(hi as f64, lo as f64, d)
+            }
+            #[inline(always)]
+            fn comb_weak(c: [f64; 3], f0: $t, f1: $t, f2: $t) -> f64 {
+                f64::comb_weak(c, f0 as f64, f1 as f64, f2 as f64)
+            }
+            #[inline(always)]
+            fn comb_strong(c: [f64; 3], f0: $t, f1: $t, f2: $t) -> f64 {
+                f64::comb_strong(c, f0 as f64, f1 as f64, f2 as f64)
+            }
+        }
+    )*};
+}
+integer_element!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+/// numpy's complex loops, written once for both precisions.
+macro_rules! complex_ops {
+    ($mul:ident, $div:ident, $c:ty, $f:ty) => {
+        /// `(a + 0i) * z` as numpy's complex multiply computes it.
+        #[inline(always)]
+        fn $mul(a: $f, z: $c) -> $c {
+            <$c>::new(a * z.re - 0.0 * z.im, a * z.im + 0.0 * z.re)
+        }
+
+        /// `z / (r + 0i)` as numpy's complex divide computes it (Smith's
+        /// method, with its own branch for a zero divisor).
+        #[inline(always)]
+        fn $div(z: $c, r: $f) -> $c {
+            let r_abs = r.abs();
+            if r_abs >= 0.0 {
+                if r_abs == 0.0 {
+                    <$c>::new(z.re / r_abs, z.im / r_abs)
+                } else {
+                    let rat = 0.0 / r;
+                    let scl = 1.0 / (r + 0.0 * rat);
+                    <$c>::new((z.re + z.im * rat) * scl, (z.im - z.re * rat) * scl)
+                }
+            } else {
+                // r is NaN: numpy's other branch, whose every term is NaN.
+                let rat = r / 0.0;
+                let scl = 1.0 / (0.0 + r * rat);
+                <$c>::new((z.re * rat + z.im) * scl, (z.im * rat - z.re) * scl)
+            }
+        }
+    };
+}
+complex_ops!(mul_c64, div_c64, Complex64, f64);
+complex_ops!(mul_c32, div_c32, Complex32, f32);
+
+#[inline(always)]
+fn widen(z: Complex32) -> Complex64 {
+    Complex64::new(f64::from(z.re), f64::from(z.im))
+}
+
+#[inline(always)]
+fn narrow(z: Complex64) -> Complex32 {
+    Complex32::new(z.re as f32, z.im as f32)
+}
+
+impl Element for Complex64 {
+    type Out = Complex64;
+    type Weak = f64;
+    #[inline(always)]
+    fn weak(x: f64) -> f64 {
+        x
+    }
+    #[inline(always)]
+    fn diff_weak(hi: Complex64, lo: Complex64, d: f64) -> Complex64 {
+        div_c64(hi - lo, d)
+    }
+    #[inline(always)]
+    fn diff_strong(hi: Complex64, lo: Complex64, d: f64) -> Complex64 {
+        div_c64(hi - lo, d)
+    }
+    #[inline(always)]
+    fn comb_weak(c: [f64; 3], f0: Complex64, f1: Complex64, f2: Complex64) -> Complex64 {
+        mul_c64(c[0], f0) + mul_c64(c[1], f1) + mul_c64(c[2], f2)
+    }
+    #[inline(always)]
+    fn comb_strong(c: [f64; 3], f0: Complex64, f1: Complex64, f2: Complex64) -> Complex64 {
+        Self::comb_weak(c, f0, f1, f2)
+    }
+}
+
+impl Element for Complex32 {
+    type Out = Complex32;
+    type Weak = f32;
+    #[inline(always)]
+    fn weak(x: f64) -> f32 {
+        x as f32
+    }
+    #[inline(always)]
+    fn diff_weak(hi: Complex32, lo: Complex32, d: f32) -> Complex32 {
+        div_c32(hi - lo, d)
+    }
+    #[inline(always)]
+    fn diff_strong(hi: Complex32, lo: Complex32, d: f64) -> Complex32 {
+        narrow(div_c64(widen(hi - lo), d))
+    }
+    #[inline(always)]
+    fn comb_weak(c: [f32; 3], f0: Complex32, f1: Complex32, f2: Complex32) -> Complex32 {
+        mul_c32(c[0], f0) + mul_c32(c[1], f1) + mul_c32(c[2], f2)
+    }
+    #[inline(always)]
+    fn comb_strong(c: [f64; 3], f0: Complex32, f1: Complex32, f2: Complex32) -> Complex32 {
+        narrow(Complex64::comb_strong(c, widen(f0), widen(f1), widen(f2)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float32_weak_divisor_is_rounded_once() {
+        // 2*0.1 rounded to float32 first, then a float32 division.
+        let d = f32::weak(2.0 * 0.1);
+        assert_eq!(f32::diff_weak(1.0, 0.0, d), 1.0f32 / 0.2f32);
+    }
+
+    #[test]
+    fn unsigned_input_never_wraps() {
+        assert_eq!(u8::diff_weak(0, 5, 1.0), -5.0);
+    }
+
+    #[test]
+    fn complex_zero_divisor_gives_infinities_not_nan() {
+        let z = Complex64::diff_weak(Complex64::new(1.0, -1.0), Complex64::new(0.0, 0.0), 0.0);
+        assert_eq!((z.re, z.im), (f64::INFINITY, f64::NEG_INFINITY));
+    }
+
+    #[test]
+    fn complex_infinite_part_turns_other_into_nan() {
+        // (inf + 0i) / 2: numpy computes im = (0 - inf*0)*0.5 = NaN.
+        let z = Complex64::diff_weak(Complex64::new(f64::INFINITY, 0.0), Complex64::new(0.0, 0.0), 2.0);
+        assert_eq!(z.re, f64::INFINITY);
+        assert!(z.im.is_nan());
+    }
+}

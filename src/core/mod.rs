@@ -1,0 +1,95 @@
+//! The safe core: numpy's gradient over ndarray views. Knows nothing of C.
+
+mod element;
+mod error;
+mod kernel;
+mod stencil;
+
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
+
+pub use element::Element;
+pub use error::Error;
+pub use stencil::{EdgeOrder, Spacing};
+use stencil::AxisStencil;
+
+/// Checks a call's arguments against an input `shape`, in the order the
+/// errors are reported, and returns the parsed edge order.
+///
+/// `spacing` has one entry per array axis (entries of axes that are not
+/// selected are ignored); `axes` lists the selected axes in increasing order.
+pub fn check(shape: &[usize], spacing: &[Spacing<'_>], axes: &[usize], edge_order: u32) -> Result<EdgeOrder, Error> {
+    let edge = EdgeOrder::try_from(edge_order)?;
+    let ndim = shape.len();
+    if spacing.len() != ndim {
+        return Err(Error::SpacingCount { got: spacing.len(), ndim });
+    }
+    let mut previous: Option<usize> = None;
+    for &axis in axes {
+        if axis >= ndim {
+            return Err(Error::AxisOutOfRange { axis, ndim });
+        }
+        if let Some(previous) = previous.filter(|&p| p >= axis) {
+            return Err(Error::AxesNotIncreasing { axis, previous });
+        }
+        previous = Some(axis);
+        if let Spacing::Coordinates(x) = spacing[axis] {
+            if x.len() != shape[axis] {
+                return Err(Error::CoordinatesLength { axis, got: x.len(), len: shape[axis] });
+            }
+        }
+    }
+    for &axis in axes {
+        if shape[axis] < edge.min_len() {
+            return Err(Error::TooSmall { axis, len: shape[axis], edge_order: edge.as_u32() });
+        }
+    }
+    Ok(edge)
+}
+
+/// numpy.gradient of `f` along each of `axes`, written into `outs` (one per
+/// selected axis, same shape as `f`, any strides). Nothing is written unless
+/// every argument is valid.
+pub fn gradient_into<T: Element>(
+    f: &ArrayViewD<'_, T>,
+    spacing: &[Spacing<'_>],
+    axes: &[usize],
+    edge_order: u32,
+    outs: &mut [ArrayViewMutD<'_, T::Out>],
+) -> Result<(), Error> {
+    let edge = check(f.shape(), spacing, axes, edge_order)?;
+    if outs.len() != axes.len() {
+        return Err(Error::OutputCount { got: outs.len(), selected: axes.len() });
+    }
+    for (out, &axis) in outs.iter().zip(axes) {
+        if out.shape() != f.shape() {
+            return Err(Error::OutputShape { axis, got: out.shape().to_vec(), expected: f.shape().to_vec() });
+        }
+    }
+    if f.is_empty() {
+        return Ok(());
+    }
+    for (out, &axis) in outs.iter_mut().zip(axes) {
+        match AxisStencil::new(spacing[axis], T::weak) {
+            AxisStencil::Weak(s) => kernel::differentiate(&s, f, out, axis, edge),
+            AxisStencil::Strong(s) => kernel::differentiate(&s, f, out, axis, edge),
+            AxisStencil::NonUniform(s) => kernel::differentiate(&s, f, out, axis, edge),
+        }
+    }
+    Ok(())
+}
+
+/// Like [`gradient_into`], returning newly allocated C-order arrays.
+pub fn gradient<T: Element>(
+    f: &ArrayViewD<'_, T>,
+    spacing: &[Spacing<'_>],
+    axes: &[usize],
+    edge_order: u32,
+) -> Result<Vec<ArrayD<T::Out>>, Error>
+where
+    T::Out: Default,
+{
+    let mut outs: Vec<ArrayD<T::Out>> = axes.iter().map(|_| ArrayD::default(f.raw_dim())).collect();
+    let mut views: Vec<_> = outs.iter_mut().map(|o| o.view_mut()).collect();
+    gradient_into(f, spacing, axes, edge_order, &mut views)?;
+    Ok(outs)
+}

@@ -1,0 +1,276 @@
+//! Per-axis difference stencils: the coefficients numpy derives from the
+//! spacing, computed once per axis and applied to every lane.
+
+use super::element::Element;
+
+/// Spacing along one axis, as numpy's `varargs` give it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Spacing<'a> {
+    /// A uniform step, given as a plain number (numpy's Python float).
+    Step(f64),
+    /// Sample coordinates, one per sample along the axis.
+    Coordinates(&'a [f64]),
+}
+
+impl Default for Spacing<'_> {
+    fn default() -> Self {
+        Spacing::Step(1.0)
+    }
+}
+
+/// Accuracy of the one-sided differences at the two ends of an axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeOrder {
+    First,
+    Second,
+}
+
+impl EdgeOrder {
+    /// The fewest samples an axis needs for this edge order.
+    pub fn min_len(self) -> usize {
+        match self {
+            EdgeOrder::First => 2,
+            EdgeOrder::Second => 3,
+        }
+    }
+
+    pub fn as_u32(self) -> u32 {
+        self.min_len() as u32 - 1
+    }
+}
+
+impl TryFrom<u32> for EdgeOrder {
+    type Error = super::Error;
+    fn try_from(value: u32) -> Result<Self, Self::Error> {
+        match value {
+            1 => Ok(EdgeOrder::First),
+            2 => Ok(EdgeOrder::Second),
+            other => Err(super::Error::EdgeOrder(other)),
+        }
+    }
+}
+
+/// The arithmetic for one axis. `Coef` is whatever the interior formula needs
+/// at one position along the axis; the kernels fetch it once per slab (or
+/// once per position of a lane) and apply it to every element.
+pub(crate) trait Stencil<T: Element>: Sync {
+    type Coef: Copy;
+    /// Coefficient for interior output position `i` (`1..n-1`).
+    fn coef(&self, i: usize) -> Self::Coef;
+    fn interior(c: Self::Coef, prev: T, here: T, next: T) -> T::Out;
+    /// Edge order 1: `out[0]` from `f[0], f[1]`.
+    fn start1(&self, f0: T, f1: T) -> T::Out;
+    /// Edge order 1: `out[n-1]` from `f[n-2], f[n-1]`.
+    fn end1(&self, f_2: T, f_1: T) -> T::Out;
+    /// Edge order 2: `out[0]` from `f[0], f[1], f[2]`.
+    fn start2(&self, f0: T, f1: T, f2: T) -> T::Out;
+    /// Edge order 2: `out[n-1]` from `f[n-3], f[n-2], f[n-1]`.
+    fn end2(&self, f_3: T, f_2: T, f_1: T) -> T::Out;
+}
+
+/// `(-1.5/h, 2/h, -0.5/h)` and `(0.5/h, -2/h, 1.5/h)`, in float64 as numpy
+/// computes them from a Python float or a float64 scalar.
+fn uniform_edge2(h: f64) -> ([f64; 3], [f64; 3]) {
+    ([-1.5 / h, 2.0 / h, -0.5 / h], [0.5 / h, -2.0 / h, 1.5 / h])
+}
+
+/// A scalar step: every constant takes the array's precision (weak scalar).
+pub(crate) struct WeakUniform<W> {
+    twice: W,
+    step: W,
+    start: [W; 3],
+    end: [W; 3],
+}
+
+impl<W: Copy> WeakUniform<W> {
+    pub(crate) fn new(h: f64, weak: impl Fn(f64) -> W) -> Self {
+        let (start, end) = uniform_edge2(h);
+        WeakUniform { twice: weak(2.0 * h), step: weak(h), start: start.map(&weak), end: end.map(&weak) }
+    }
+}
+
+impl<T: Element> Stencil<T> for WeakUniform<T::Weak> {
+    type Coef = T::Weak;
+    #[inline(always)]
+    fn coef(&self, _: usize) -> T::Weak {
+        self.twice
+    }
+    #[inline(always)]
+    fn interior(twice: T::Weak, prev: T, _: T, next: T) -> T::Out {
+        T::diff_weak(next, prev, twice)
+    }
+    #[inline(always)]
+    fn start1(&self, f0: T, f1: T) -> T::Out {
+        T::diff_weak(f1, f0, self.step)
+    }
+    #[inline(always)]
+    fn end1(&self, f_2: T, f_1: T) -> T::Out {
+        T::diff_weak(f_1, f_2, self.step)
+    }
+    #[inline(always)]
+    fn start2(&self, f0: T, f1: T, f2: T) -> T::Out {
+        T::comb_weak(self.start, f0, f1, f2)
+    }
+    #[inline(always)]
+    fn end2(&self, f_3: T, f_2: T, f_1: T) -> T::Out {
+        T::comb_weak(self.end, f_3, f_2, f_1)
+    }
+}
+
+/// Coordinates whose steps are all exactly equal: numpy reduces them to a
+/// float64 scalar step, which is strong.
+pub(crate) struct StrongUniform {
+    twice: f64,
+    step: f64,
+    start: [f64; 3],
+    end: [f64; 3],
+}
+
+impl StrongUniform {
+    fn new(h: f64) -> Self {
+        let (start, end) = uniform_edge2(h);
+        StrongUniform { twice: 2.0 * h, step: h, start, end }
+    }
+}
+
+impl<T: Element> Stencil<T> for StrongUniform {
+    type Coef = f64;
+    #[inline(always)]
+    fn coef(&self, _: usize) -> f64 {
+        self.twice
+    }
+    #[inline(always)]
+    fn interior(twice: f64, prev: T, _: T, next: T) -> T::Out {
+        T::diff_strong(next, prev, twice)
+    }
+    #[inline(always)]
+    fn start1(&self, f0: T, f1: T) -> T::Out {
+        T::diff_strong(f1, f0, self.step)
+    }
+    #[inline(always)]
+    fn end1(&self, f_2: T, f_1: T) -> T::Out {
+        T::diff_strong(f_1, f_2, self.step)
+    }
+    #[inline(always)]
+    fn start2(&self, f0: T, f1: T, f2: T) -> T::Out {
+        T::comb_strong(self.start, f0, f1, f2)
+    }
+    #[inline(always)]
+    fn end2(&self, f_3: T, f_2: T, f_1: T) -> T::Out {
+        T::comb_strong(self.end, f_3, f_2, f_1)
+    }
+}
+
+/// Coordinates with unequal steps: second-order three-point weights.
+pub(crate) struct NonUniform {
+    /// `interior[i-1]` holds `(a, b, c)` for output position `i`.
+    interior: Vec<[f64; 3]>,
+    first_step: f64,
+    last_step: f64,
+    start: [f64; 3],
+    end: [f64; 3],
+}
+
+impl NonUniform {
+    /// `steps` has `n - 1 >= 1` entries.
+    fn new(steps: &[f64]) -> Self {
+        let interior = steps
+            .windows(2)
+            .map(|w| {
+                let (p, q) = (w[0], w[1]);
+                [-q / (p * (p + q)), (q - p) / (p * q), p / (q * (p + q))]
+            })
+            .collect();
+        let (start, end) = if steps.len() >= 2 {
+            let (p, q) = (steps[0], steps[1]);
+            let start = [-(2.0 * p + q) / (p * (p + q)), (p + q) / (p * q), -p / (q * (p + q))];
+            let (p, q) = (steps[steps.len() - 2], steps[steps.len() - 1]);
+            let end = [q / (p * (p + q)), -(q + p) / (p * q), (2.0 * q + p) / (q * (p + q))];
+            (start, end)
+        } else {
+            ([f64::NAN; 3], [f64::NAN; 3])
+        };
+        NonUniform { interior, first_step: steps[0], last_step: steps[steps.len() - 1], start, end }
+    }
+}
+
+impl<T: Element> Stencil<T> for NonUniform {
+    type Coef = [f64; 3];
+    #[inline(always)]
+    fn coef(&self, i: usize) -> [f64; 3] {
+        self.interior[i - 1]
+    }
+    #[inline(always)]
+    fn interior(c: [f64; 3], prev: T, here: T, next: T) -> T::Out {
+        T::comb_strong(c, prev, here, next)
+    }
+    #[inline(always)]
+    fn start1(&self, f0: T, f1: T) -> T::Out {
+        T::diff_strong(f1, f0, self.first_step)
+    }
+    #[inline(always)]
+    fn end1(&self, f_2: T, f_1: T) -> T::Out {
+        T::diff_strong(f_1, f_2, self.last_step)
+    }
+    #[inline(always)]
+    fn start2(&self, f0: T, f1: T, f2: T) -> T::Out {
+        T::comb_strong(self.start, f0, f1, f2)
+    }
+    #[inline(always)]
+    fn end2(&self, f_3: T, f_2: T, f_1: T) -> T::Out {
+        T::comb_strong(self.end, f_3, f_2, f_1)
+    }
+}
+
+/// The stencil numpy would use for one axis.
+pub(crate) enum AxisStencil<W> {
+    Weak(WeakUniform<W>),
+    Strong(StrongUniform),
+    NonUniform(NonUniform),
+}
+
+impl<W: Copy> AxisStencil<W> {
+    /// `coordinates.len() >= 2` has been checked by the caller.
+    pub(crate) fn new(spacing: Spacing<'_>, weak: impl Fn(f64) -> W) -> Self {
+        match spacing {
+            Spacing::Step(h) => AxisStencil::Weak(WeakUniform::new(h, weak)),
+            Spacing::Coordinates(x) => {
+                let steps: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
+                // Exact equality, as numpy's `(diffx == diffx[0]).all()`.
+                if steps.iter().all(|&d| d == steps[0]) {
+                    AxisStencil::Strong(StrongUniform::new(steps[0]))
+                } else {
+                    AxisStencil::NonUniform(NonUniform::new(&steps))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_steps_reduce_to_a_strong_scalar() {
+        let x = [0.0, 1.0, 2.0, 3.0];
+        assert!(matches!(AxisStencil::new(Spacing::Coordinates(&x), |h| h), AxisStencil::<f64>::Strong(_)));
+        // 0.1 steps that differ in the last bit are not uniform for numpy.
+        let y = [0.0, 0.1, 0.2, 0.3];
+        assert!(matches!(AxisStencil::new(Spacing::Coordinates(&y), |h| h), AxisStencil::<f64>::NonUniform(_)));
+    }
+
+    #[test]
+    fn nan_coordinates_are_not_uniform() {
+        let x = [0.0, f64::NAN, 2.0];
+        assert!(matches!(AxisStencil::new(Spacing::Coordinates(&x), |h| h), AxisStencil::<f64>::NonUniform(_)));
+    }
+
+    #[test]
+    fn edge_order_parses_only_one_and_two() {
+        assert_eq!(EdgeOrder::try_from(1), Ok(EdgeOrder::First));
+        assert_eq!(EdgeOrder::try_from(2), Ok(EdgeOrder::Second));
+        assert!(EdgeOrder::try_from(0).is_err());
+        assert!(EdgeOrder::try_from(3).is_err());
+    }
+}

@@ -1,0 +1,178 @@
+//! Turning a C pointer, shape and strides into checked facts: the bytes the
+//! array spans, with every product and sum checked for overflow, and finally
+//! an ndarray view.
+
+use std::mem::{align_of, size_of};
+
+use ndarray::{ArrayViewD, ArrayViewMutD, Axis, IxDyn, ShapeBuilder};
+
+use super::failure::Failure;
+use super::types::GradientStatus::{self, GRADIENT_MISALIGNED, GRADIENT_NULL_POINTER, GRADIENT_OVERFLOW};
+
+/// Copies `n` values from a C array. NULL is accepted only for `n == 0`.
+///
+/// # Safety
+/// `ptr` is NULL or valid for reading `n` values.
+pub(crate) unsafe fn read_array<T: Copy>(ptr: *const T, n: usize, name: &str) -> Result<Vec<T>, Failure> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if ptr.is_null() {
+        return Err(Failure::new(GRADIENT_NULL_POINTER, format!("{name} is NULL but ndim is {n}")));
+    }
+    // SAFETY: non-NULL, and the caller guarantees `n` readable values.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, n) }.to_vec())
+}
+
+fn overflow(name: &str, what: &str) -> Failure {
+    Failure::new(GRADIENT_OVERFLOW, format!("{name}: {what} overflows the address space"))
+}
+
+/// Number of elements; also checks that many elements of `elem` bytes fit
+/// in `isize::MAX` bytes, as every Rust allocation must.
+pub(crate) fn element_count(shape: &[usize], elem: usize) -> Result<usize, Failure> {
+    let count = shape.iter().try_fold(1usize, |acc, &n| acc.checked_mul(n));
+    match count {
+        Some(c) if c.checked_mul(elem).is_some_and(|b| b <= isize::MAX as usize) => Ok(c),
+        _ => Err(overflow("shape", "the element count times the element size")),
+    }
+}
+
+/// Strides of a C-order (row-major, last axis contiguous) array, in elements.
+/// Only called once `element_count` has accepted the shape.
+pub(crate) fn c_order_strides(shape: &[usize]) -> Vec<isize> {
+    let mut strides = vec![0isize; shape.len()];
+    let mut step = 1usize;
+    for (s, &n) in strides.iter_mut().zip(shape).rev() {
+        *s = step as isize;
+        step = step.saturating_mul(n.max(1));
+    }
+    strides
+}
+
+/// The bytes a non-empty strided array touches.
+#[derive(Debug, Clone)]
+pub(crate) struct Region {
+    /// Address of element zero (the pointer the caller gave).
+    pub origin: usize,
+    /// Lowest address touched.
+    pub lo: usize,
+    /// One past the highest address touched.
+    pub hi: usize,
+    pub elem: usize,
+    /// `(length, |stride| in bytes)` of every axis.
+    pub axes: Vec<(usize, usize)>,
+}
+
+impl Region {
+    /// Checks that `ptr` is aligned for `T` and that every element address
+    /// `ptr + sum(i_k * strides[k]) * size_of::<T>()` is computable without
+    /// overflow or wrap-around. The array must hold at least one element.
+    pub(crate) fn of<T>(ptr: *const T, shape: &[usize], strides: &[isize], name: &str, strides_name: &str) -> Result<Self, Failure> {
+        let origin = ptr as usize;
+        if origin % align_of::<T>() != 0 {
+            return Err(Failure::new(
+                GRADIENT_MISALIGNED,
+                format!("{name} ({origin:#x}) is not aligned to {} bytes", align_of::<T>()),
+            ));
+        }
+        let elem = size_of::<T>() as isize;
+        let (mut lo, mut hi) = (0isize, 0isize);
+        let mut axes = Vec::with_capacity(shape.len());
+        for (&n, &s) in shape.iter().zip(strides) {
+            let reach = isize::try_from(n - 1)
+                .ok()
+                .and_then(|m| m.checked_mul(s))
+                .and_then(|r| r.checked_mul(elem))
+                .ok_or_else(|| overflow(strides_name, "a stride times its axis length"))?;
+            let sum = if reach < 0 { lo.checked_add(reach).map(|v| lo = v) } else { hi.checked_add(reach).map(|v| hi = v) };
+            sum.ok_or_else(|| overflow(strides_name, "the extent"))?;
+            axes.push((n, s.unsigned_abs() * elem as usize));
+        }
+        let end = hi.checked_add(elem).ok_or_else(|| overflow(strides_name, "the extent"))?;
+        hi.checked_sub(lo).ok_or_else(|| overflow(strides_name, "the extent"))?;
+        let lo_addr = origin.checked_add_signed(lo);
+        let hi_addr = origin.checked_add_signed(end);
+        match (lo_addr, hi_addr) {
+            (Some(lo), Some(hi)) if lo > 0 => Ok(Region { origin, lo, hi, elem: elem as usize, axes }),
+            _ => Err(overflow(strides_name, &format!("the range of addresses {name} spans"))),
+        }
+    }
+}
+
+/// The lowest-address element and the absolute strides: ndarray's raw
+/// constructors accept only non-negative strides, so negative axes are built
+/// mirrored and flipped back with `invert_axis`.
+fn canonical(shape: &[usize], strides: &[isize]) -> (isize, IxDyn, Vec<usize>) {
+    let offset = shape.iter().zip(strides).map(|(&n, &s)| if s < 0 { s * (n as isize - 1) } else { 0 }).sum();
+    let abs = IxDyn(&strides.iter().map(|s| s.unsigned_abs()).collect::<Vec<_>>());
+    let flipped = strides.iter().enumerate().filter(|(_, &s)| s < 0).map(|(k, _)| k).collect();
+    (offset, abs, flipped)
+}
+
+/// # Safety
+/// `Region::of(ptr, shape, strides, ..)` succeeded, the array is non-empty,
+/// and every element is readable for `'a`, with no writer during `'a`.
+pub(crate) unsafe fn view<'a, T>(ptr: *const T, shape: &[usize], strides: &[isize]) -> ArrayViewD<'a, T> {
+    let (offset, abs, flipped) = canonical(shape, strides);
+    // SAFETY: the Region check proved the whole extent addressable; the
+    // caller guarantees it is readable.
+    let mut v = unsafe { ArrayViewD::from_shape_ptr(IxDyn(shape).strides(abs), ptr.offset(offset)) };
+    for k in flipped {
+        v.invert_axis(Axis(k));
+    }
+    v
+}
+
+/// # Safety
+/// As for [`view`], and the elements are writable, pairwise distinct, and
+/// accessed by nothing else during `'a`.
+pub(crate) unsafe fn view_mut<'a, T>(ptr: *mut T, shape: &[usize], strides: &[isize]) -> ArrayViewMutD<'a, T> {
+    let (offset, abs, flipped) = canonical(shape, strides);
+    // SAFETY: as in `view`; exclusivity is the caller's guarantee.
+    let mut v = unsafe { ArrayViewMutD::from_shape_ptr(IxDyn(shape).strides(abs), ptr.offset(offset)) };
+    for k in flipped {
+        v.invert_axis(Axis(k));
+    }
+    v
+}
+
+/// The status used when a pointer is NULL.
+pub(crate) fn null(name: &str) -> Failure {
+    Failure::new(GradientStatus::GRADIENT_NULL_POINTER, format!("{name} is NULL"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_order_strides_are_row_major() {
+        assert_eq!(c_order_strides(&[2, 3, 4]), vec![12, 4, 1]);
+        assert_eq!(c_order_strides(&[]), Vec::<isize>::new());
+    }
+
+    #[test]
+    fn element_count_refuses_overflow() {
+        assert!(element_count(&[usize::MAX, 2], 8).is_err());
+        assert!(element_count(&[1 << 61], 8).is_err());
+        assert_eq!(element_count(&[0, usize::MAX], 8), Ok(0));
+    }
+
+    #[test]
+    fn region_spans_negative_strides() {
+        let buf = [0f64; 12];
+        let base = buf.as_ptr() as usize;
+        let p = unsafe { buf.as_ptr().add(11) };
+        let r = Region::of(p, &[3, 4], &[-4, -1], "f", "strides").unwrap();
+        assert_eq!((r.lo, r.hi), (base, base + 96));
+    }
+
+    #[test]
+    fn region_refuses_wrapping_strides() {
+        let buf = [0f64; 4];
+        let e = Region::of(buf.as_ptr(), &[2], &[isize::MAX / 4], "f", "strides").unwrap_err();
+        assert_eq!(e.status, GRADIENT_OVERFLOW);
+        assert!(e.message.contains("strides"));
+    }
+}

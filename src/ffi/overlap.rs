@@ -1,0 +1,97 @@
+//! Whether two strided arrays can share a byte, and whether one overlaps itself.
+//!
+//! Exact where it answers "disjoint": byte ranges that do not intersect, or
+//! element addresses that fall in different residues modulo the gcd of all
+//! strides (interleaved layouts such as `gx`, `gy` at offsets 0 and 1 with
+//! stride 2). Otherwise the arrays are reported as overlapping, which may
+//! refuse an exotic layout that interleaves without touching.
+
+use super::layout::Region;
+
+fn gcd(mut a: usize, mut b: usize) -> usize {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+pub(crate) fn may_share(a: &Region, b: &Region) -> bool {
+    if a.hi <= b.lo || b.hi <= a.lo {
+        return false;
+    }
+    let g = a.axes.iter().chain(&b.axes).filter(|&&(n, _)| n > 1).fold(0, |g, &(_, s)| gcd(g, s));
+    if g == 0 {
+        return true;
+    }
+    // Every element of `a` starts at a.origin (mod g), every one of `b` at
+    // b.origin (mod g); bytes [x, x+ea) and [y, y+eb) meet iff y-x is in (-eb, ea).
+    let delta = ((b.origin as i128 - a.origin as i128).rem_euclid(g as i128)) as usize;
+    delta < a.elem || g - delta < b.elem
+}
+
+/// True unless the axes, sorted by stride, nest: each stride reaches past
+/// everything the smaller strides span. Catches zero strides on axes longer
+/// than 1 and any layout that maps two indices to one element.
+pub(crate) fn overlaps_itself(r: &Region) -> bool {
+    let mut axes: Vec<(usize, usize)> = r.axes.iter().copied().filter(|&(n, _)| n > 1).collect();
+    axes.sort_unstable_by_key(|&(_, s)| s);
+    let mut reach = r.elem;
+    for (n, s) in axes {
+        if s < reach {
+            return true;
+        }
+        reach += s * (n - 1);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(origin: usize, elem: usize, axes: &[(usize, isize)]) -> Region {
+        let lo = origin as isize + axes.iter().map(|&(n, s)| (s.min(0)) * (n as isize - 1)).sum::<isize>();
+        let hi = origin as isize + axes.iter().map(|&(n, s)| (s.max(0)) * (n as isize - 1)).sum::<isize>() + elem as isize;
+        Region { origin, lo: lo as usize, hi: hi as usize, elem, axes: axes.iter().map(|&(n, s)| (n, s.unsigned_abs())).collect() }
+    }
+
+    #[test]
+    fn interleaved_outputs_do_not_share() {
+        // gx at byte 0, gy at byte 8, both with an element stride of 2 doubles, 4x5.
+        let gx = region(4096, 8, &[(4, 80), (5, 16)]);
+        let gy = region(4104, 8, &[(4, 80), (5, 16)]);
+        assert!(!may_share(&gx, &gy));
+    }
+
+    #[test]
+    fn shifted_by_one_element_shares() {
+        let a = region(4096, 8, &[(10, 8)]);
+        let b = region(4104, 8, &[(10, 8)]);
+        assert!(may_share(&a, &b));
+    }
+
+    #[test]
+    fn disjoint_ranges_do_not_share() {
+        let a = region(4096, 8, &[(10, 8)]);
+        let b = region(4176, 8, &[(10, 8)]);
+        assert!(!may_share(&a, &b));
+        assert!(may_share(&a, &region(4168, 8, &[(10, 8)])));
+    }
+
+    #[test]
+    fn misaligned_interleave_of_bytes_shares() {
+        // A float64 array and one starting 4 bytes later with the same strides.
+        let a = region(4096, 8, &[(10, 16)]);
+        let b = region(4100, 8, &[(10, 16)]);
+        assert!(may_share(&a, &b));
+    }
+
+    #[test]
+    fn self_overlap() {
+        assert!(overlaps_itself(&region(4096, 8, &[(3, 0)])));
+        assert!(!overlaps_itself(&region(4096, 8, &[(1, 0), (3, 8)])));
+        assert!(overlaps_itself(&region(4096, 8, &[(3, 8), (2, 16)])));
+        assert!(!overlaps_itself(&region(4096, 8, &[(2, 8), (3, 16)])));
+        assert!(!overlaps_itself(&region(4096, 8, &[(3, -8), (4, 24)])));
+    }
+}

@@ -1,0 +1,11 @@
+//! numpy.gradient, bit for bit, for Rust and through a C ABI.
+//!
+//! [`core`] is the safe implementation over ndarray views; [`ffi`] is the C
+//! interface whose header cbindgen generates into `include/gradient.h`.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod core;
+pub mod ffi;
+
+pub use crate::core::{check, gradient, gradient_into, EdgeOrder, Element, Error, Spacing};
