@@ -335,6 +335,19 @@ const char *gradient_status_name(int32_t status);
  */
 const char *gradient_version(void);
 
+/**
+ * Sets how many threads later calls may use, process-wide; 0 restores the
+ * default (the `GRADIENT_NUM_THREADS` environment variable if set, else
+ * every core). Results are identical for every thread count; small arrays
+ * always run on the calling thread. Safe to call from any thread.
+ */
+void gradient_set_threads(size_t n);
+
+/**
+ * The number of threads a large call uses now.
+ */
+size_t gradient_threads(void);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

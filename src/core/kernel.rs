@@ -1,83 +1,164 @@
-//! Loops that apply a stencil along one axis of an n-dimensional view.
+//! Loops that apply the stencils of all selected axes in one pass.
 //!
-//! Two traversals, chosen by memory layout: when the differentiated axis is
-//! the one with the smallest stride, each lane is walked along its length
-//! (`along_lanes`); otherwise whole slabs perpendicular to the axis are
-//! combined element by element (`across_slabs`), so the inner loop runs over
-//! the contiguous axis and the neighbouring slabs stay in cache.
+//! The array is cut into blocks along its outermost axis (largest stride),
+//! small enough to stay in cache, and every selected axis is differentiated
+//! block by block: the input is read from memory about once however many
+//! axes are selected. Blocks are independent, so they are also the unit of
+//! work for threads.
+//!
+//! Within a block, two traversals, chosen by memory layout: when the
+//! differentiated axis has the smallest stride, each lane is walked along its
+//! length (`along_lanes`); otherwise slabs perpendicular to the axis are
+//! combined row by row (`across_slabs`), so the inner loop runs over the
+//! contiguous axis.
 
-use ndarray::{ArrayView1, ArrayViewD, ArrayViewMut1, ArrayViewMutD, Axis, Zip};
+use ndarray::{ArrayView1, ArrayViewD, ArrayViewMut1, ArrayViewMutD, Axis, Slice, Zip};
+use rayon::prelude::*;
 
 use super::element::Element;
-use super::stencil::{EdgeOrder, Stencil};
+use super::stencil::{AxisStencil, EdgeOrder, Stencil};
+use super::threads;
 
-pub(crate) fn differentiate<T: Element, S: Stencil<T>>(
-    stencil: &S,
+/// Input elements per block: with its outputs, a block fits in L2.
+const BLOCK_ELEMENTS: usize = 1 << 14;
+
+/// The stencil of one selected axis.
+pub(crate) struct AxisPlan<W> {
+    pub axis: usize,
+    pub stencil: AxisStencil<W>,
+}
+
+/// Differentiates `f` along every planned axis into the matching output.
+pub(crate) fn run<T: Element>(
     f: &ArrayViewD<'_, T>,
-    out: &mut ArrayViewMutD<'_, T::Out>,
-    axis: usize,
+    plans: &[AxisPlan<T::Weak>],
+    outs: &mut [ArrayViewMutD<'_, T::Out>],
     edge: EdgeOrder,
 ) {
-    if is_innermost(f, axis) {
-        along_lanes(stencil, f, out, axis, edge);
-    } else {
-        across_slabs(stencil, f, out, axis, edge);
-    }
+    let m = outermost(f);
+    let n = f.len_of(Axis(m));
+    let slab = f.len() / n;
+    threads::run(f.len() * plans.len(), |parallel| {
+        let mut rows = (BLOCK_ELEMENTS / slab).clamp(1, n);
+        if parallel {
+            // Enough blocks that every thread gets several.
+            rows = rows.min(n.div_ceil(4 * rayon::current_num_threads()).max(1));
+        }
+        if rows >= n {
+            for (plan, out) in plans.iter().zip(outs.iter_mut()) {
+                apply(plan, f, out, 0, edge);
+            }
+            return;
+        }
+        let mut blocks: Vec<Vec<ArrayViewMutD<'_, T::Out>>> = Vec::new();
+        for out in outs.iter_mut() {
+            for (b, chunk) in out.axis_chunks_iter_mut(Axis(m), rows).enumerate() {
+                if b == blocks.len() {
+                    blocks.push(Vec::with_capacity(plans.len()));
+                }
+                blocks[b].push(chunk);
+            }
+        }
+        let block = |(b, mut chunks): (usize, Vec<ArrayViewMutD<'_, T::Out>>)| {
+            let start = b * rows;
+            let inside = f.slice_axis(Axis(m), Slice::from(start..(start + rows).min(n)));
+            for (plan, out) in plans.iter().zip(chunks.iter_mut()) {
+                if plan.axis == m {
+                    // Needs the neighbouring rows outside the block.
+                    apply(plan, f, out, start, edge);
+                } else {
+                    apply(plan, &inside, out, 0, edge);
+                }
+            }
+        };
+        if parallel {
+            blocks.into_par_iter().enumerate().for_each(block);
+        } else {
+            blocks.into_iter().enumerate().for_each(block);
+        }
+    });
+}
+
+/// The axis of length > 1 with the largest stride (0 if there is none).
+fn outermost<T>(f: &ArrayViewD<'_, T>) -> usize {
+    (0..f.ndim()).filter(|&k| f.len_of(Axis(k)) > 1).max_by_key(|&k| f.strides()[k].unsigned_abs()).unwrap_or(0)
+}
+
+/// The axis of length > 1 with the smallest stride. (ndarray gives axes of
+/// length 1 a zero stride, so they must not count.)
+fn innermost<T>(f: &ArrayViewD<'_, T>) -> Option<usize> {
+    (0..f.ndim()).filter(|&k| f.len_of(Axis(k)) > 1).min_by_key(|&k| f.strides()[k].unsigned_abs())
 }
 
 /// True when no other axis of length > 1 has a smaller stride than `axis`.
 fn is_innermost<T>(f: &ArrayViewD<'_, T>, axis: usize) -> bool {
-    let mine = f.strides()[axis].unsigned_abs();
-    f.shape()
-        .iter()
-        .zip(f.strides())
-        .enumerate()
-        .all(|(k, (&len, &stride))| k == axis || len <= 1 || stride.unsigned_abs() >= mine)
+    innermost(f).is_none_or(|k| k == axis || f.strides()[k].unsigned_abs() == f.strides()[axis].unsigned_abs())
 }
 
-fn along_lanes<T: Element, S: Stencil<T>>(
+/// `out` holds positions `start..start + out.len_of(axis)` along `axis`; `f`
+/// holds the whole axis.
+fn apply<T: Element>(
+    plan: &AxisPlan<T::Weak>,
+    f: &ArrayViewD<'_, T>,
+    out: &mut ArrayViewMutD<'_, T::Out>,
+    start: usize,
+    edge: EdgeOrder,
+) {
+    match &plan.stencil {
+        AxisStencil::Weak(s) => differentiate(s, f, out, plan.axis, start, edge),
+        AxisStencil::Strong(s) => differentiate(s, f, out, plan.axis, start, edge),
+        AxisStencil::NonUniform(s) => differentiate(s, f, out, plan.axis, start, edge),
+    }
+}
+
+fn differentiate<T: Element, S: Stencil<T>>(
     stencil: &S,
     f: &ArrayViewD<'_, T>,
     out: &mut ArrayViewMutD<'_, T::Out>,
     axis: usize,
+    start: usize,
     edge: EdgeOrder,
 ) {
-    Zip::from(out.lanes_mut(Axis(axis)))
-        .and(f.lanes(Axis(axis)))
-        .for_each(|o, f| lane(stencil, f, o, edge));
-}
-
-fn lane<T: Element, S: Stencil<T>>(stencil: &S, f: ArrayView1<'_, T>, mut o: ArrayViewMut1<'_, T::Out>, edge: EdgeOrder) {
-    let n = f.len();
-    match (f.as_slice(), o.as_slice_mut()) {
-        (Some(f), Some(o)) => {
-            let o = &mut o[..n];
-            lane_with(stencil, n, |i| f[i], |i, v| o[i] = v, edge)
-        }
-        _ => lane_with(stencil, n, |i| f[i], |i, v| o[i] = v, edge),
+    if is_innermost(f, axis) {
+        Zip::from(out.lanes_mut(Axis(axis)))
+            .and(f.lanes(Axis(axis)))
+            .for_each(|o, f| lane(stencil, f, o, start, edge));
+    } else {
+        across_slabs(stencil, f, out, axis, start, edge);
     }
 }
 
-#[inline(always)]
-fn lane_with<T: Element, S: Stencil<T>>(
+fn lane<T: Element, S: Stencil<T>>(
     stencil: &S,
-    n: usize,
-    get: impl Fn(usize) -> T,
-    mut set: impl FnMut(usize, T::Out),
+    f: ArrayView1<'_, T>,
+    mut o: ArrayViewMut1<'_, T::Out>,
+    start: usize,
     edge: EdgeOrder,
 ) {
-    for i in 1..n - 1 {
-        set(i, S::interior(stencil.coef(i), get(i - 1), get(i), get(i + 1)));
+    let n = f.len();
+    let end = start + o.len();
+    let (lo, hi) = (start.max(1), end.min(n - 1));
+    if lo < hi {
+        match (f.as_slice(), o.as_slice_mut()) {
+            (Some(fs), Some(os)) => stencil.lane_interior(fs, &mut os[lo - start..hi - start], lo),
+            _ => {
+                for g in lo..hi {
+                    o[g - start] = S::interior(stencil.coef(g), f[g - 1], f[g], f[g + 1]);
+                }
+            }
+        }
     }
-    match edge {
-        EdgeOrder::First => {
-            set(0, stencil.start1(get(0), get(1)));
-            set(n - 1, stencil.end1(get(n - 2), get(n - 1)));
-        }
-        EdgeOrder::Second => {
-            set(0, stencil.start2(get(0), get(1), get(2)));
-            set(n - 1, stencil.end2(get(n - 3), get(n - 2), get(n - 1)));
-        }
+    if start == 0 {
+        o[0] = match edge {
+            EdgeOrder::First => stencil.start1(f[0], f[1]),
+            EdgeOrder::Second => stencil.start2(f[0], f[1], f[2]),
+        };
+    }
+    if end == n {
+        o[n - 1 - start] = match edge {
+            EdgeOrder::First => stencil.end1(f[n - 2], f[n - 1]),
+            EdgeOrder::Second => stencil.end2(f[n - 3], f[n - 2], f[n - 1]),
+        };
     }
 }
 
@@ -86,39 +167,74 @@ fn across_slabs<T: Element, S: Stencil<T>>(
     f: &ArrayViewD<'_, T>,
     out: &mut ArrayViewMutD<'_, T::Out>,
     axis: usize,
+    start: usize,
     edge: EdgeOrder,
 ) {
     let ax = Axis(axis);
     let n = f.len_of(ax);
-    let slab = |i: usize| f.index_axis(ax, i);
-    for (i, o) in out.axis_iter_mut(ax).enumerate() {
-        if i == 0 || i == n - 1 {
-            let first = i == 0;
-            match (edge, first) {
-                (EdgeOrder::First, true) => {
-                    Zip::from(o).and(slab(0)).and(slab(1)).for_each(|o, &a, &b| *o = stencil.start1(a, b))
-                }
-                (EdgeOrder::First, false) => {
-                    Zip::from(o).and(slab(n - 2)).and(slab(n - 1)).for_each(|o, &a, &b| *o = stencil.end1(a, b))
-                }
-                (EdgeOrder::Second, true) => Zip::from(o)
-                    .and(slab(0))
-                    .and(slab(1))
-                    .and(slab(2))
-                    .for_each(|o, &a, &b, &c| *o = stencil.start2(a, b, c)),
-                (EdgeOrder::Second, false) => Zip::from(o)
-                    .and(slab(n - 3))
-                    .and(slab(n - 2))
-                    .and(slab(n - 1))
-                    .for_each(|o, &a, &b, &c| *o = stencil.end2(a, b, c)),
+    let end = start + out.len_of(ax);
+    let (lo, hi) = (start.max(1), end.min(n - 1));
+    let part = |a: usize, b: usize| f.slice_axis(ax, Slice::from(a..b));
+    if lo < hi {
+        let coefs: Vec<S::Coef> = (lo..hi).map(|g| stencil.coef(g)).collect();
+        let o = out.slice_axis_mut(ax, Slice::from(lo - start..hi - start));
+        slab_interior::<T, S>(&coefs, axis, part(lo - 1, hi - 1), part(lo, hi), part(lo + 1, hi + 1), o);
+    }
+    let slab = |g: usize| f.index_axis(ax, g);
+    if start == 0 {
+        let o = out.index_axis_mut(ax, 0);
+        match edge {
+            EdgeOrder::First => Zip::from(o).and(slab(0)).and(slab(1)).for_each(|o, &a, &b| *o = stencil.start1(a, b)),
+            EdgeOrder::Second => {
+                Zip::from(o).and(slab(0)).and(slab(1)).and(slab(2)).for_each(|o, &a, &b, &c| *o = stencil.start2(a, b, c))
             }
-        } else {
-            let coef = stencil.coef(i);
-            Zip::from(o)
-                .and(slab(i - 1))
-                .and(slab(i))
-                .and(slab(i + 1))
-                .for_each(|o, &a, &b, &c| *o = S::interior(coef, a, b, c));
         }
     }
+    if end == n {
+        let o = out.index_axis_mut(ax, n - 1 - start);
+        match edge {
+            EdgeOrder::First => Zip::from(o).and(slab(n - 2)).and(slab(n - 1)).for_each(|o, &a, &b| *o = stencil.end1(a, b)),
+            EdgeOrder::Second => Zip::from(o)
+                .and(slab(n - 3))
+                .and(slab(n - 2))
+                .and(slab(n - 1))
+                .for_each(|o, &a, &b, &c| *o = stencil.end2(a, b, c)),
+        }
+    }
+}
+
+/// `o = interior(coef, prev, here, next)` element-wise, where the three
+/// inputs are `f` shifted by -1, 0, +1 along `axis` and `coefs[j]` belongs
+/// to position `j` along it. One pass over rows of the contiguous axis.
+fn slab_interior<T: Element, S: Stencil<T>>(
+    coefs: &[S::Coef],
+    axis: usize,
+    prev: ArrayViewD<'_, T>,
+    here: ArrayViewD<'_, T>,
+    next: ArrayViewD<'_, T>,
+    mut o: ArrayViewMutD<'_, T::Out>,
+) {
+    let inner = Axis(innermost(&prev).filter(|&k| k != axis).unwrap_or(if axis == 0 { 1 } else { 0 }));
+    // Coefficients broadcast over every axis but `axis`.
+    let mut shape = vec![1; o.ndim()];
+    shape[axis] = coefs.len();
+    let coefs = ArrayView1::from(coefs).into_shape_with_order(shape).expect("length matches");
+    let coefs = coefs.broadcast(o.raw_dim()).expect("broadcast along the other axes");
+    let row = |mut o: ArrayViewMut1<'_, T::Out>, p: ArrayView1<'_, T>, h: ArrayView1<'_, T>, x: ArrayView1<'_, T>, c: ArrayView1<'_, S::Coef>| {
+        let c = c[0];
+        if let (Some(os), Some(p), Some(h), Some(x)) = (o.as_slice_mut(), p.as_slice(), h.as_slice(), x.as_slice()) {
+            let len = os.len();
+            for (((o, &p), &h), &x) in os.iter_mut().zip(&p[..len]).zip(&h[..len]).zip(&x[..len]) {
+                *o = S::interior(c, p, h, x);
+            }
+            return;
+        }
+        Zip::from(o).and(p).and(h).and(x).for_each(|o, &p, &h, &x| *o = S::interior(c, p, h, x));
+    };
+    Zip::from(o.lanes_mut(inner))
+        .and(prev.lanes(inner))
+        .and(here.lanes(inner))
+        .and(next.lanes(inner))
+        .and(coefs.lanes(inner))
+        .for_each(row);
 }

@@ -4,12 +4,15 @@ mod element;
 mod error;
 mod kernel;
 mod stencil;
+mod threads;
 
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 
 pub use element::Element;
 pub use error::Error;
 pub use stencil::{EdgeOrder, Spacing};
+pub use threads::{set_threads, threads};
+use kernel::AxisPlan;
 use stencil::AxisStencil;
 
 /// Checks a call's arguments against an input `shape`, in the order the
@@ -68,13 +71,9 @@ pub fn gradient_into<T: Element>(
     if f.is_empty() {
         return Ok(());
     }
-    for (out, &axis) in outs.iter_mut().zip(axes) {
-        match AxisStencil::new(spacing[axis], T::weak) {
-            AxisStencil::Weak(s) => kernel::differentiate(&s, f, out, axis, edge),
-            AxisStencil::Strong(s) => kernel::differentiate(&s, f, out, axis, edge),
-            AxisStencil::NonUniform(s) => kernel::differentiate(&s, f, out, axis, edge),
-        }
-    }
+    let plans: Vec<AxisPlan<T::Weak>> =
+        axes.iter().map(|&axis| AxisPlan { axis, stencil: AxisStencil::new(spacing[axis], T::weak) }).collect();
+    kernel::run(f, &plans, outs, edge);
     Ok(())
 }
 

@@ -58,6 +58,9 @@ pub(crate) trait Stencil<T: Element>: Sync {
     /// Coefficient for interior output position `i` (`1..n-1`).
     fn coef(&self, i: usize) -> Self::Coef;
     fn interior(c: Self::Coef, prev: T, here: T, next: T) -> T::Out;
+    /// `out[j]` at positions `lo + j` of a contiguous lane `f`, written as
+    /// zipped slices so that the compiler vectorises it.
+    fn lane_interior(&self, f: &[T], out: &mut [T::Out], lo: usize);
     /// Edge order 1: `out[0]` from `f[0], f[1]`.
     fn start1(&self, f0: T, f1: T) -> T::Out;
     /// Edge order 1: `out[n-1]` from `f[n-2], f[n-1]`.
@@ -72,6 +75,15 @@ pub(crate) trait Stencil<T: Element>: Sync {
 /// computes them from a Python float or a float64 scalar.
 fn uniform_edge2(h: f64) -> ([f64; 3], [f64; 3]) {
     ([-1.5 / h, 2.0 / h, -0.5 / h], [0.5 / h, -2.0 / h, 1.5 / h])
+}
+
+/// Uniform interior of a contiguous lane: `out[j] = op(f[lo+j+1], f[lo+j-1])`.
+#[inline(always)]
+fn uniform_lane<T: Copy, O>(f: &[T], out: &mut [O], lo: usize, op: impl Fn(T, T) -> O) {
+    let n = out.len();
+    for ((o, &next), &prev) in out.iter_mut().zip(&f[lo + 1..lo + 1 + n]).zip(&f[lo - 1..lo - 1 + n]) {
+        *o = op(next, prev);
+    }
 }
 
 /// A scalar step: every constant takes the array's precision (weak scalar).
@@ -98,6 +110,11 @@ impl<T: Element> Stencil<T> for WeakUniform<T::Weak> {
     #[inline(always)]
     fn interior(twice: T::Weak, prev: T, _: T, next: T) -> T::Out {
         T::diff_weak(next, prev, twice)
+    }
+    #[inline(always)]
+    fn lane_interior(&self, f: &[T], out: &mut [T::Out], lo: usize) {
+        let twice = self.twice;
+        uniform_lane(f, out, lo, |next, prev| T::diff_weak(next, prev, twice));
     }
     #[inline(always)]
     fn start1(&self, f0: T, f1: T) -> T::Out {
@@ -142,6 +159,11 @@ impl<T: Element> Stencil<T> for StrongUniform {
     #[inline(always)]
     fn interior(twice: f64, prev: T, _: T, next: T) -> T::Out {
         T::diff_strong(next, prev, twice)
+    }
+    #[inline(always)]
+    fn lane_interior(&self, f: &[T], out: &mut [T::Out], lo: usize) {
+        let twice = self.twice;
+        uniform_lane(f, out, lo, |next, prev| T::diff_strong(next, prev, twice));
     }
     #[inline(always)]
     fn start1(&self, f0: T, f1: T) -> T::Out {
@@ -203,6 +225,15 @@ impl<T: Element> Stencil<T> for NonUniform {
     #[inline(always)]
     fn interior(c: [f64; 3], prev: T, here: T, next: T) -> T::Out {
         T::comb_strong(c, prev, here, next)
+    }
+    #[inline(always)]
+    fn lane_interior(&self, f: &[T], out: &mut [T::Out], lo: usize) {
+        let n = out.len();
+        let coefs = &self.interior[lo - 1..lo - 1 + n];
+        let (prev, here, next) = (&f[lo - 1..lo - 1 + n], &f[lo..lo + n], &f[lo + 1..lo + 1 + n]);
+        for ((((o, &c), &p), &h), &x) in out.iter_mut().zip(coefs).zip(prev).zip(here).zip(next) {
+            *o = T::comb_strong(c, p, h, x);
+        }
     }
     #[inline(always)]
     fn start1(&self, f0: T, f1: T) -> T::Out {

@@ -245,3 +245,18 @@ pub extern "C" fn gradient_status_name(status: i32) -> *const c_char {
 pub extern "C" fn gradient_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
+
+/// Sets how many threads later calls may use, process-wide; 0 restores the
+/// default (the `GRADIENT_NUM_THREADS` environment variable if set, else
+/// every core). Results are identical for every thread count; small arrays
+/// always run on the calling thread. Safe to call from any thread.
+#[no_mangle]
+pub extern "C" fn gradient_set_threads(n: usize) {
+    crate::core::set_threads(n);
+}
+
+/// The number of threads a large call uses now.
+#[no_mangle]
+pub extern "C" fn gradient_threads() -> usize {
+    crate::core::threads()
+}

@@ -1,0 +1,64 @@
+//! How many threads a call may use: a process-wide setting, since a thread
+//! count is a property of the machine and the program, not of one call.
+//! Results do not depend on it: every output element is computed by the same
+//! operations whichever thread computes it.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+/// 0 means "not set": use `GRADIENT_NUM_THREADS` or every core.
+static REQUESTED: AtomicUsize = AtomicUsize::new(0);
+
+/// Below this many output elements per call, threads cost more than they save.
+const PARALLEL_MIN_ELEMENTS: usize = 1 << 16;
+
+/// Sets the number of threads later calls use; 0 restores the default.
+pub fn set_threads(n: usize) {
+    REQUESTED.store(n, Ordering::Relaxed);
+}
+
+/// The number of threads a large call uses now.
+pub fn threads() -> usize {
+    match REQUESTED.load(Ordering::Relaxed) {
+        0 => default_threads(),
+        n => n,
+    }
+}
+
+fn default_threads() -> usize {
+    static DEFAULT: OnceLock<usize> = OnceLock::new();
+    *DEFAULT.get_or_init(|| {
+        std::env::var("GRADIENT_NUM_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
+}
+
+/// One pool per thread count ever requested, kept for the process lifetime
+/// so that alternating settings do not rebuild pools.
+fn pool(n: usize) -> Option<Arc<ThreadPool>> {
+    static POOLS: Mutex<Vec<(usize, Arc<ThreadPool>)>> = Mutex::new(Vec::new());
+    let mut pools = POOLS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, p)) = pools.iter().find(|(k, _)| *k == n) {
+        return Some(p.clone());
+    }
+    let p = Arc::new(ThreadPoolBuilder::new().num_threads(n).thread_name(|i| format!("gradient-{i}")).build().ok()?);
+    pools.push((n, p.clone()));
+    Some(p)
+}
+
+/// Runs `work(parallel)`, inside a pool of the configured size when the job
+/// is large enough to pay for it; `parallel` says whether to split it.
+pub(crate) fn run<R: Send>(elements: usize, work: impl FnOnce(bool) -> R + Send) -> R {
+    let n = threads();
+    if n > 1 && elements >= PARALLEL_MIN_ELEMENTS {
+        if let Some(p) = pool(n) {
+            return p.install(|| work(true));
+        }
+    }
+    work(false)
+}
