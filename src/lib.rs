@@ -8,4 +8,4 @@
 pub mod core;
 pub mod ffi;
 
-pub use crate::core::{check, gradient, gradient_into, set_threads, threads, EdgeOrder, Element, Error, Spacing};
+pub use crate::core::{check, check_selection, gradient, gradient_into, set_threads, threads, EdgeOrder, Element, Error, Spacing};

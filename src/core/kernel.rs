@@ -119,7 +119,13 @@ fn differentiate<T: Element, S: Stencil<T>>(
     start: usize,
     edge: EdgeOrder,
 ) {
-    if is_innermost(f, axis) {
+    if f.ndim() == 1 {
+        // A single lane: skip the n-dimensional lane machinery, which costs
+        // more than the arithmetic on a short array.
+        let f = f.view().into_dimensionality().expect("one dimension");
+        let o = out.view_mut().into_dimensionality().expect("one dimension");
+        lane(stencil, f, o, start, edge);
+    } else if is_innermost(f, axis) {
         Zip::from(out.lanes_mut(Axis(axis)))
             .and(f.lanes(Axis(axis)))
             .for_each(|o, f| lane(stencil, f, o, start, edge));

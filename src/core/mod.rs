@@ -7,6 +7,7 @@ mod stencil;
 mod threads;
 
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
+use smallvec::SmallVec;
 
 pub use element::Element;
 pub use error::Error;
@@ -14,6 +15,26 @@ pub use stencil::{EdgeOrder, Spacing};
 pub use threads::{set_threads, threads};
 use kernel::AxisPlan;
 use stencil::AxisStencil;
+
+/// Checks the selected `axes` (increasing, in range, long enough for `edge`)
+/// against an input `shape`.
+pub fn check_selection(shape: &[usize], axes: &[usize], edge: EdgeOrder) -> Result<(), Error> {
+    let ndim = shape.len();
+    let mut previous: Option<usize> = None;
+    for &axis in axes {
+        if axis >= ndim {
+            return Err(Error::AxisOutOfRange { axis, ndim });
+        }
+        if let Some(previous) = previous.filter(|&p| p >= axis) {
+            return Err(Error::AxesNotIncreasing { axis, previous });
+        }
+        previous = Some(axis);
+    }
+    match axes.iter().find(|&&axis| shape[axis] < edge.min_len()) {
+        Some(&axis) => Err(Error::TooSmall { axis, len: shape[axis], edge_order: edge.as_u32() }),
+        None => Ok(()),
+    }
+}
 
 /// Checks a call's arguments against an input `shape`, in the order the
 /// errors are reported, and returns the parsed edge order.
@@ -26,24 +47,12 @@ pub fn check(shape: &[usize], spacing: &[Spacing<'_>], axes: &[usize], edge_orde
     if spacing.len() != ndim {
         return Err(Error::SpacingCount { got: spacing.len(), ndim });
     }
-    let mut previous: Option<usize> = None;
+    check_selection(shape, axes, edge)?;
     for &axis in axes {
-        if axis >= ndim {
-            return Err(Error::AxisOutOfRange { axis, ndim });
-        }
-        if let Some(previous) = previous.filter(|&p| p >= axis) {
-            return Err(Error::AxesNotIncreasing { axis, previous });
-        }
-        previous = Some(axis);
         if let Spacing::Coordinates(x) = spacing[axis] {
             if x.len() != shape[axis] {
                 return Err(Error::CoordinatesLength { axis, got: x.len(), len: shape[axis] });
             }
-        }
-    }
-    for &axis in axes {
-        if shape[axis] < edge.min_len() {
-            return Err(Error::TooSmall { axis, len: shape[axis], edge_order: edge.as_u32() });
         }
     }
     Ok(edge)
@@ -71,7 +80,7 @@ pub fn gradient_into<T: Element>(
     if f.is_empty() {
         return Ok(());
     }
-    let plans: Vec<AxisPlan<T::Weak>> =
+    let plans: SmallVec<[AxisPlan<T::Weak>; 4]> =
         axes.iter().map(|&axis| AxisPlan { axis, stencil: AxisStencil::new(spacing[axis], T::weak) }).collect();
     kernel::run(f, &plans, outs, edge);
     Ok(())

@@ -4,7 +4,7 @@
 use std::mem::size_of;
 
 use super::failure::Failure;
-use super::layout::{c_order_strides, element_count, null, read_array, view, view_mut, Region};
+use super::layout::{c_order_strides, element_count, null, read_array, view, view_mut, Arg, Region, Small};
 use super::overlap::{may_share, overlaps_itself};
 use super::types::GradientStatus::*;
 use super::types::{GradientAxis, GradientEnd, GRADIENT_MAX_NDIM};
@@ -29,6 +29,20 @@ const UNIT_AXIS: GradientAxis = GradientAxis {
     lower: GradientEnd::GRADIENT_END_ONE_SIDED as i32,
     upper: GradientEnd::GRADIENT_END_ONE_SIDED as i32,
 };
+
+/// The set bits of a mask, lowest first.
+struct Bits(u64);
+
+impl Iterator for Bits {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        (self.0 != 0).then(|| {
+            let k = self.0.trailing_zeros() as usize;
+            self.0 &= self.0 - 1;
+            k
+        })
+    }
+}
 
 fn check_end(value: i32, axis: usize, which: &str) -> Result<(), Failure> {
     if value == GradientEnd::GRADIENT_END_ONE_SIDED as i32 {
@@ -56,21 +70,24 @@ impl<T: Element> RawCall<T, T::Out> {
         // SAFETY (all reads below): the caller's contract on each pointer.
         let shape = unsafe { read_array(self.shape, ndim, "shape") }?;
         let count = element_count(&shape, size_of::<T>().max(size_of::<T::Out>()))?;
-        if let Some(axis) = (ndim..64).find(|&k| self.axis_mask >> k & 1 == 1) {
+        let beyond = self.axis_mask.checked_shr(ndim as u32).unwrap_or(0);
+        if beyond != 0 {
+            let axis = ndim + beyond.trailing_zeros() as usize;
             return Err(Failure::on_axis(
                 GRADIENT_BAD_AXIS,
                 axis,
                 format!("axis_mask selects axis {axis}, but the array has {ndim} dimensions"),
             ));
         }
-        let selected: Vec<usize> = (0..ndim).filter(|&k| self.axis_mask >> k & 1 == 1).collect();
+        let selected: Small<usize> = Bits(self.axis_mask).collect();
         let edge = EdgeOrder::try_from(self.edge_order)?;
-        let axes = if self.axes.is_null() { vec![UNIT_AXIS; ndim] } else { unsafe { read_array(self.axes, ndim, "axes") }? };
+        // SAFETY: `axes` is NULL or holds `ndim` entries, and `k < ndim`.
+        let axis = |k: usize| if self.axes.is_null() { UNIT_AXIS } else { unsafe { *self.axes.add(k) } };
         for &k in &selected {
-            check_end(axes[k].lower, k, "lower")?;
-            check_end(axes[k].upper, k, "upper")?;
+            check_end(axis(k).lower, k, "lower")?;
+            check_end(axis(k).upper, k, "upper")?;
         }
-        core::check(&shape, &vec![Spacing::default(); ndim], &selected, edge.as_u32())?;
+        core::check_selection(&shape, &selected, edge)?;
         if selected.is_empty() || count == 0 {
             return Ok(());
         }
@@ -91,12 +108,14 @@ impl<T: Element> RawCall<T, T::Out> {
             false => unsafe { read_array(self.out_strides, ndim, "out_strides") }?,
         };
 
-        let input = Region::of(self.f, &shape, &strides, "f", "strides")?;
-        let mut regions = Vec::with_capacity(outs.len());
+        let input = Region::of(self.f, &shape, &strides, Arg::Input)?;
+        let mut regions: Small<Region> = Small::new();
         for (j, &p) in outs.iter().enumerate() {
-            let r = Region::of(p as *const T::Out, &shape, &out_strides, &format!("out[{j}]"), "out_strides")?;
-            if overlaps_itself(&r) {
-                return Err(Failure::new(GRADIENT_OVERLAP, format!("out_strides map two indices of out[{j}] to the same element")));
+            let r = Region::of(p as *const T::Out, &shape, &out_strides, Arg::Output(j))?;
+            // Once: every output has the same shape and strides, and the
+            // first Region check has bounded the sums this adds up.
+            if j == 0 && overlaps_itself(&shape, &out_strides) {
+                return Err(Failure::new(GRADIENT_OVERLAP, "out_strides map two indices to the same output element"));
             }
             if may_share(&r, &input) {
                 return Err(Failure::on_axis(GRADIENT_OVERLAP, selected[j], format!("out[{j}] shares memory with f")));
@@ -106,16 +125,15 @@ impl<T: Element> RawCall<T, T::Out> {
             }
             regions.push(r);
         }
-        let mut spacing = vec![Spacing::default(); ndim];
+        let mut spacing: Small<Spacing<'_>> = Small::from_elem(Spacing::default(), ndim);
         for &k in &selected {
-            let x = axes[k].coords;
+            let x = axis(k).coords;
             spacing[k] = if x.is_null() {
-                Spacing::Step(axes[k].step)
+                Spacing::Step(axis(k).step)
             } else {
-                let name = format!("axes[{k}].coords");
-                let r = Region::of(x, &shape[k..=k], &[1], &name, &name)?;
+                let r = Region::of(x, &shape[k..=k], &[1], Arg::Coords(k))?;
                 if let Some(j) = regions.iter().position(|q| may_share(&r, q)) {
-                    return Err(Failure::on_axis(GRADIENT_OVERLAP, k, format!("out[{j}] shares memory with {name}")));
+                    return Err(Failure::on_axis(GRADIENT_OVERLAP, k, format!("out[{j}] shares memory with axes[{k}].coords")));
                 }
                 // SAFETY: aligned, non-NULL, `shape[k]` values readable by contract.
                 Spacing::Coordinates(unsafe { std::slice::from_raw_parts(x, shape[k]) })
@@ -125,7 +143,7 @@ impl<T: Element> RawCall<T, T::Out> {
         // SAFETY: regions checked above; outputs are pairwise disjoint, not
         // self-overlapping and disjoint from every input.
         let input = unsafe { view(self.f, &shape, &strides) };
-        let mut outs: Vec<_> = outs.iter().map(|&p| unsafe { view_mut(p, &shape, &out_strides) }).collect();
+        let mut outs: Small<_> = outs.iter().map(|&p| unsafe { view_mut(p, &shape, &out_strides) }).collect();
         core::gradient_into(&input, &spacing, &selected, edge.as_u32(), &mut outs)?;
         Ok(())
     }

@@ -5,6 +5,7 @@
 use std::mem::{align_of, size_of};
 
 use ndarray::{ArrayViewD, ArrayViewMutD, Axis, IxDyn, ShapeBuilder};
+use smallvec::SmallVec;
 
 use super::failure::Failure;
 use super::types::GradientStatus::{self, GRADIENT_MISALIGNED, GRADIENT_NULL_POINTER, GRADIENT_OVERFLOW};
@@ -13,15 +14,45 @@ use super::types::GradientStatus::{self, GRADIENT_MISALIGNED, GRADIENT_NULL_POIN
 ///
 /// # Safety
 /// `ptr` is NULL or valid for reading `n` values.
-pub(crate) unsafe fn read_array<T: Copy>(ptr: *const T, n: usize, name: &str) -> Result<Vec<T>, Failure> {
+pub(crate) unsafe fn read_array<T: Copy>(ptr: *const T, n: usize, name: &str) -> Result<Small<T>, Failure> {
     if n == 0 {
-        return Ok(Vec::new());
+        return Ok(Small::new());
     }
     if ptr.is_null() {
         return Err(Failure::new(GRADIENT_NULL_POINTER, format!("{name} is NULL but ndim is {n}")));
     }
     // SAFETY: non-NULL, and the caller guarantees `n` readable values.
-    Ok(unsafe { std::slice::from_raw_parts(ptr, n) }.to_vec())
+    Ok(SmallVec::from_slice(unsafe { std::slice::from_raw_parts(ptr, n) }))
+}
+
+/// Per-axis or per-output values: inline up to four, the common case, so
+/// that a call on a small array does not allocate.
+pub(crate) type Small<T> = SmallVec<[T; 4]>;
+
+/// Which argument an array came from, for messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Arg {
+    Input,
+    Output(usize),
+    Coords(usize),
+}
+
+impl Arg {
+    fn name(self) -> String {
+        match self {
+            Arg::Input => "f".to_string(),
+            Arg::Output(j) => format!("out[{j}]"),
+            Arg::Coords(k) => format!("axes[{k}].coords"),
+        }
+    }
+
+    fn strides_name(self) -> String {
+        match self {
+            Arg::Input => "strides".to_string(),
+            Arg::Output(_) => "out_strides".to_string(),
+            Arg::Coords(_) => self.name(),
+        }
+    }
 }
 
 fn overflow(name: &str, what: &str) -> Failure {
@@ -40,8 +71,8 @@ pub(crate) fn element_count(shape: &[usize], elem: usize) -> Result<usize, Failu
 
 /// Strides of a C-order (row-major, last axis contiguous) array, in elements.
 /// Only called once `element_count` has accepted the shape.
-pub(crate) fn c_order_strides(shape: &[usize]) -> Vec<isize> {
-    let mut strides = vec![0isize; shape.len()];
+pub(crate) fn c_order_strides(shape: &[usize]) -> Small<isize> {
+    let mut strides: Small<isize> = SmallVec::from_elem(0, shape.len());
     let mut step = 1usize;
     for (s, &n) in strides.iter_mut().zip(shape).rev() {
         *s = step as isize;
@@ -51,7 +82,7 @@ pub(crate) fn c_order_strides(shape: &[usize]) -> Vec<isize> {
 }
 
 /// The bytes a non-empty strided array touches.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Region {
     /// Address of element zero (the pointer the caller gave).
     pub origin: usize,
@@ -60,42 +91,49 @@ pub(crate) struct Region {
     /// One past the highest address touched.
     pub hi: usize,
     pub elem: usize,
-    /// `(length, |stride| in bytes)` of every axis.
-    pub axes: Vec<(usize, usize)>,
+    /// gcd of the byte strides of the axes longer than 1 (0 if there are none).
+    pub stride_gcd: usize,
+}
+
+pub(crate) fn gcd(mut a: usize, mut b: usize) -> usize {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 impl Region {
     /// Checks that `ptr` is aligned for `T` and that every element address
     /// `ptr + sum(i_k * strides[k]) * size_of::<T>()` is computable without
     /// overflow or wrap-around. The array must hold at least one element.
-    pub(crate) fn of<T>(ptr: *const T, shape: &[usize], strides: &[isize], name: &str, strides_name: &str) -> Result<Self, Failure> {
+    pub(crate) fn of<T>(ptr: *const T, shape: &[usize], strides: &[isize], arg: Arg) -> Result<Self, Failure> {
         let origin = ptr as usize;
         if origin % align_of::<T>() != 0 {
             return Err(Failure::new(
                 GRADIENT_MISALIGNED,
-                format!("{name} ({origin:#x}) is not aligned to {} bytes", align_of::<T>()),
+                format!("{} ({origin:#x}) is not aligned to {} bytes", arg.name(), align_of::<T>()),
             ));
         }
         let elem = size_of::<T>() as isize;
-        let (mut lo, mut hi) = (0isize, 0isize);
-        let mut axes = Vec::with_capacity(shape.len());
+        let too_far = |what: &str| overflow(&arg.strides_name(), what);
+        let (mut lo, mut hi, mut stride_gcd) = (0isize, 0isize, 0usize);
         for (&n, &s) in shape.iter().zip(strides) {
             let reach = isize::try_from(n - 1)
                 .ok()
                 .and_then(|m| m.checked_mul(s))
                 .and_then(|r| r.checked_mul(elem))
-                .ok_or_else(|| overflow(strides_name, "a stride times its axis length"))?;
+                .ok_or_else(|| too_far("a stride times its axis length"))?;
             let sum = if reach < 0 { lo.checked_add(reach).map(|v| lo = v) } else { hi.checked_add(reach).map(|v| hi = v) };
-            sum.ok_or_else(|| overflow(strides_name, "the extent"))?;
-            axes.push((n, s.unsigned_abs() * elem as usize));
+            sum.ok_or_else(|| too_far("the extent"))?;
+            if n > 1 {
+                stride_gcd = gcd(stride_gcd, s.unsigned_abs() * elem as usize);
+            }
         }
-        let end = hi.checked_add(elem).ok_or_else(|| overflow(strides_name, "the extent"))?;
-        hi.checked_sub(lo).ok_or_else(|| overflow(strides_name, "the extent"))?;
-        let lo_addr = origin.checked_add_signed(lo);
-        let hi_addr = origin.checked_add_signed(end);
-        match (lo_addr, hi_addr) {
-            (Some(lo), Some(hi)) if lo > 0 => Ok(Region { origin, lo, hi, elem: elem as usize, axes }),
-            _ => Err(overflow(strides_name, &format!("the range of addresses {name} spans"))),
+        let end = hi.checked_add(elem).ok_or_else(|| too_far("the extent"))?;
+        end.checked_sub(lo).ok_or_else(|| too_far("the extent"))?;
+        match (origin.checked_add_signed(lo), origin.checked_add_signed(end)) {
+            (Some(lo), Some(hi)) if lo > 0 => Ok(Region { origin, lo, hi, elem: elem as usize, stride_gcd }),
+            _ => Err(too_far(&format!("the range of addresses {} spans", arg.name()))),
         }
     }
 }
@@ -103,9 +141,9 @@ impl Region {
 /// The lowest-address element and the absolute strides: ndarray's raw
 /// constructors accept only non-negative strides, so negative axes are built
 /// mirrored and flipped back with `invert_axis`.
-fn canonical(shape: &[usize], strides: &[isize]) -> (isize, IxDyn, Vec<usize>) {
+fn canonical(shape: &[usize], strides: &[isize]) -> (isize, IxDyn, Small<usize>) {
     let offset = shape.iter().zip(strides).map(|(&n, &s)| if s < 0 { s * (n as isize - 1) } else { 0 }).sum();
-    let abs = IxDyn(&strides.iter().map(|s| s.unsigned_abs()).collect::<Vec<_>>());
+    let abs = IxDyn(&strides.iter().map(|s| s.unsigned_abs()).collect::<Small<_>>());
     let flipped = strides.iter().enumerate().filter(|(_, &s)| s < 0).map(|(k, _)| k).collect();
     (offset, abs, flipped)
 }
@@ -148,8 +186,8 @@ mod tests {
 
     #[test]
     fn c_order_strides_are_row_major() {
-        assert_eq!(c_order_strides(&[2, 3, 4]), vec![12, 4, 1]);
-        assert_eq!(c_order_strides(&[]), Vec::<isize>::new());
+        assert_eq!(c_order_strides(&[2, 3, 4]).as_slice(), &[12, 4, 1]);
+        assert!(c_order_strides(&[]).is_empty());
     }
 
     #[test]
@@ -164,14 +202,14 @@ mod tests {
         let buf = [0f64; 12];
         let base = buf.as_ptr() as usize;
         let p = unsafe { buf.as_ptr().add(11) };
-        let r = Region::of(p, &[3, 4], &[-4, -1], "f", "strides").unwrap();
-        assert_eq!((r.lo, r.hi), (base, base + 96));
+        let r = Region::of(p, &[3, 4], &[-4, -1], Arg::Input).unwrap();
+        assert_eq!((r.lo, r.hi, r.stride_gcd), (base, base + 96, 8));
     }
 
     #[test]
     fn region_refuses_wrapping_strides() {
         let buf = [0f64; 4];
-        let e = Region::of(buf.as_ptr(), &[2], &[isize::MAX / 4], "f", "strides").unwrap_err();
+        let e = Region::of(buf.as_ptr(), &[2], &[isize::MAX / 4], Arg::Input).unwrap_err();
         assert_eq!(e.status, GRADIENT_OVERFLOW);
         assert!(e.message.contains("strides"));
     }
