@@ -1,5 +1,7 @@
 //! The safe core: numpy's gradient over ndarray views. Knows nothing of C.
 
+#![forbid(unsafe_code)]
+
 mod element;
 mod error;
 mod kernel;
