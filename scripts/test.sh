@@ -10,10 +10,10 @@ step() { echo; echo "======== $*"; }
 step "cargo test (Rust core, C ABI, header drift, blocks, concurrency)"
 cargo test --release --locked
 
-step "C tests (CTest, shared and static library)"
+step "C tests (CTest: shared and static library, package install, demo, expected.h freshness)"
 cmake -S . -B build/cmake -DCMAKE_BUILD_TYPE=Release
 cmake --build build/cmake -j"$JOBS"
-ctest --test-dir build/cmake --output-on-failure -j"$JOBS" -L unit
+ctest --test-dir build/cmake --output-on-failure -j"$JOBS" -LE valgrind
 
 step "C tests under valgrind"
 ctest --test-dir build/cmake --output-on-failure -j"$JOBS" -L valgrind
@@ -21,7 +21,7 @@ ctest --test-dir build/cmake --output-on-failure -j"$JOBS" -L valgrind
 step "C tests with -fsanitize=address,undefined"
 cmake -S . -B build/cmake-sanitize -DCMAKE_BUILD_TYPE=Debug -DGRADIENT_SANITIZE=ON -DGRADIENT_BUILD_EXAMPLES=OFF
 cmake --build build/cmake-sanitize -j"$JOBS"
-ctest --test-dir build/cmake-sanitize --output-on-failure -j"$JOBS" -L unit
+ctest --test-dir build/cmake-sanitize --output-on-failure -j"$JOBS" -LE valgrind
 
 step "numpy conformance (differential, ctypes)"
 GRADIENT_LIB="$ROOT/target/release/libgradient.so" python -m pytest tests/conformance -q

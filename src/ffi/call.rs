@@ -97,7 +97,8 @@ impl<T: Element> RawCall<T, T::Out> {
         }
         let outs = unsafe { read_array(self.out, selected.len(), "out") }?;
         if let Some(j) = outs.iter().position(|p| p.is_null()) {
-            return Err(null(&format!("out[{j}] (the output for axis {})", selected[j])));
+            let axis = selected[j];
+            return Err(Failure::on_axis(GRADIENT_NULL_POINTER, axis, format!("out[{j}] (the output for axis {axis}) is NULL")));
         }
         let strides = match self.strides.is_null() {
             true => c_order_strides(&shape),

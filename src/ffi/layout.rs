@@ -19,7 +19,7 @@ pub(crate) unsafe fn read_array<T: Copy>(ptr: *const T, n: usize, name: &str) ->
         return Ok(Small::new());
     }
     if ptr.is_null() {
-        return Err(Failure::new(GRADIENT_NULL_POINTER, format!("{name} is NULL but ndim is {n}")));
+        return Err(Failure::new(GRADIENT_NULL_POINTER, format!("{name} is NULL, but it must hold {n} entries")));
     }
     // SAFETY: non-NULL, and the caller guarantees `n` readable values.
     Ok(SmallVec::from_slice(unsafe { std::slice::from_raw_parts(ptr, n) }))
