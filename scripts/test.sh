@@ -11,7 +11,7 @@ step "cargo test (Rust core, C ABI, header drift, blocks, concurrency)"
 cargo test --release --locked
 
 step "C tests (CTest: shared and static library, package install, demo, expected.h freshness)"
-cmake -S . -B build/cmake -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build/cmake -DCMAKE_BUILD_TYPE=Release -DGRADIENT_CARGO_TARGET_DIR="$ROOT/target"
 cmake --build build/cmake -j"$JOBS"
 ctest --test-dir build/cmake --output-on-failure -j"$JOBS" -LE valgrind
 
@@ -19,7 +19,7 @@ step "C tests under valgrind"
 ctest --test-dir build/cmake --output-on-failure -j"$JOBS" -L valgrind
 
 step "C tests with -fsanitize=address,undefined"
-cmake -S . -B build/cmake-sanitize -DCMAKE_BUILD_TYPE=Debug -DGRADIENT_SANITIZE=ON -DGRADIENT_BUILD_EXAMPLES=OFF
+cmake -S . -B build/cmake-sanitize -DCMAKE_BUILD_TYPE=Debug -DGRADIENT_SANITIZE=ON -DGRADIENT_BUILD_EXAMPLES=OFF -DGRADIENT_CARGO_TARGET_DIR="$ROOT/target"
 cmake --build build/cmake-sanitize -j"$JOBS"
 ctest --test-dir build/cmake-sanitize --output-on-failure -j"$JOBS" -LE valgrind
 
