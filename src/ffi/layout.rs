@@ -142,9 +142,12 @@ impl Region {
 /// constructors accept only non-negative strides, so negative axes are built
 /// mirrored and flipped back with `invert_axis`.
 fn canonical(shape: &[usize], strides: &[isize]) -> (isize, IxDyn, Small<usize>) {
-    let offset = shape.iter().zip(strides).map(|(&n, &s)| if s < 0 { s * (n as isize - 1) } else { 0 }).sum();
-    let abs = IxDyn(&strides.iter().map(|s| s.unsigned_abs()).collect::<Small<_>>());
-    let flipped = strides.iter().enumerate().filter(|(_, &s)| s < 0).map(|(k, _)| k).collect();
+    // The stride of an axis of length 1 is never used; zero it, since its
+    // absolute value may not fit (isize::MIN).
+    let stride = |k: usize| if shape[k] > 1 { strides[k] } else { 0 };
+    let offset = (0..shape.len()).map(|k| if stride(k) < 0 { stride(k) * (shape[k] as isize - 1) } else { 0 }).sum();
+    let abs = IxDyn(&(0..shape.len()).map(|k| stride(k).unsigned_abs()).collect::<Small<_>>());
+    let flipped = (0..shape.len()).filter(|&k| stride(k) < 0).collect();
     (offset, abs, flipped)
 }
 
@@ -204,6 +207,14 @@ mod tests {
         let p = unsafe { buf.as_ptr().add(11) };
         let r = Region::of(p, &[3, 4], &[-4, -1], Arg::Input).unwrap();
         assert_eq!((r.lo, r.hi, r.stride_gcd), (base, base + 96, 8));
+    }
+
+    #[test]
+    fn any_stride_on_an_axis_of_length_one_is_harmless() {
+        let buf = [1.0f64, 2.0, 3.0];
+        let v = unsafe { view(buf.as_ptr(), &[1, 3], &[isize::MIN, 1]) };
+        assert_eq!(v.iter().copied().collect::<Vec<_>>(), vec![1.0, 2.0, 3.0]);
+        assert!(Region::of(buf.as_ptr(), &[1, 3], &[isize::MIN, 1], Arg::Input).is_ok());
     }
 
     #[test]
