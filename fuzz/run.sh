@@ -13,9 +13,6 @@
 # fuzz/work/<target>/ (kept between runs, not committed). Prints executions,
 # coverage and corpus size per target; exits non-zero if any target crashed
 # (a crash input is left in fuzz/artifacts/<target>/, the log in fuzz/work/).
-#
-# Environment: GRADIENT_FUZZ_KNOWN_BUGS=1 stops skipping inputs that hit
-# already-reported library bugs (see known_bug in fuzz/src/lib.rs).
 set -uo pipefail
 
 SECONDS_TOTAL=${1:-60}
