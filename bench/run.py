@@ -97,6 +97,10 @@ def build(args):
     lib = LIB_DIR / "libgradient.so"
     if not lib.exists():
         sys.exit(f"bench: {lib} not found; run `cargo build --release` first")
+    # The library records its SONAME; cargo does not make that name (CMake does).
+    soname = LIB_DIR / "libgradient.so.0"
+    if not soname.exists():
+        soname.symlink_to("libgradient.so")
     BUILD_DIR.mkdir(parents=True, exist_ok=True)
     exe = BUILD_DIR / "bench"
     cc = os.environ.get("CC", "gcc")

@@ -8,6 +8,28 @@
 
 use num_complex::{Complex32, Complex64};
 
+/// `1/d` when `x * (1/d) == x / d` for every `x`: for a normal power of two
+/// the reciprocal is exact, so both are the same real number, correctly
+/// rounded (NaN, infinities and signed zeros included). Dividing is several
+/// times slower than multiplying, and numpy's default steps (1, so a divisor
+/// of 2) are powers of two.
+trait ExactReciprocal: Sized {
+    fn exact_reciprocal(self) -> Option<Self>;
+}
+
+macro_rules! exact_reciprocal {
+    ($($f:ty),*) => {$(
+        impl ExactReciprocal for $f {
+            #[inline]
+            fn exact_reciprocal(self) -> Option<$f> {
+                let mantissa = (1 << (<$f>::MANTISSA_DIGITS - 1)) - 1;
+                (self.is_normal() && self.to_bits() & mantissa == 0).then(|| 1.0 / self)
+            }
+        }
+    )*};
+}
+exact_reciprocal!(f32, f64);
+
 /// An input element type and the rules numpy applies to it.
 pub trait Element: Copy + Send + Sync + 'static {
     /// What numpy returns for this input type.
@@ -20,6 +42,16 @@ pub trait Element: Copy + Send + Sync + 'static {
     fn diff_weak(hi: Self, lo: Self, d: Self::Weak) -> Self::Out;
     /// `(hi - lo) / d` with a float64 divisor.
     fn diff_strong(hi: Self, lo: Self, d: f64) -> Self::Out;
+    /// The reciprocal of a weak divisor when [`Self::times_weak`] by it
+    /// rounds exactly as [`Self::diff_weak`] by the divisor does.
+    fn weak_reciprocal(d: Self::Weak) -> Option<Self::Weak>;
+    /// The reciprocal of a float64 divisor when [`Self::times_strong`] by it
+    /// rounds exactly as [`Self::diff_strong`] by the divisor does.
+    fn strong_reciprocal(d: f64) -> Option<f64>;
+    /// `(hi - lo) * r`, with `r` from [`Self::weak_reciprocal`].
+    fn times_weak(hi: Self, lo: Self, r: Self::Weak) -> Self::Out;
+    /// `(hi - lo) * r`, with `r` from [`Self::strong_reciprocal`].
+    fn times_strong(hi: Self, lo: Self, r: f64) -> Self::Out;
     /// `((a*f0) + (b*f1)) + (c*f2)` with weak coefficients.
     fn comb_weak(c: [Self::Weak; 3], f0: Self, f1: Self, f2: Self) -> Self::Out;
     /// `((a*f0) + (b*f1)) + (c*f2)` with float64 coefficients.
@@ -40,6 +72,20 @@ impl Element for f64 {
     #[inline(always)]
     fn diff_strong(hi: f64, lo: f64, d: f64) -> f64 {
         (hi - lo) / d
+    }
+    fn weak_reciprocal(d: f64) -> Option<f64> {
+        d.exact_reciprocal()
+    }
+    fn strong_reciprocal(d: f64) -> Option<f64> {
+        d.exact_reciprocal()
+    }
+    #[inline(always)]
+    fn times_weak(hi: f64, lo: f64, r: f64) -> f64 {
+        (hi - lo) * r
+    }
+    #[inline(always)]
+    fn times_strong(hi: f64, lo: f64, r: f64) -> f64 {
+        (hi - lo) * r
     }
     #[inline(always)]
     fn comb_weak(c: [f64; 3], f0: f64, f1: f64, f2: f64) -> f64 {
@@ -66,6 +112,20 @@ impl Element for f32 {
     fn diff_strong(hi: f32, lo: f32, d: f64) -> f32 {
         // The difference is taken in float32, then promoted.
         (f64::from(hi - lo) / d) as f32
+    }
+    fn weak_reciprocal(d: f32) -> Option<f32> {
+        d.exact_reciprocal()
+    }
+    fn strong_reciprocal(d: f64) -> Option<f64> {
+        d.exact_reciprocal()
+    }
+    #[inline(always)]
+    fn times_weak(hi: f32, lo: f32, r: f32) -> f32 {
+        (hi - lo) * r
+    }
+    #[inline(always)]
+    fn times_strong(hi: f32, lo: f32, r: f64) -> f32 {
+        (f64::from(hi - lo) * r) as f32
     }
     #[inline(always)]
     fn comb_weak(c: [f32; 3], f0: f32, f1: f32, f2: f32) -> f32 {
@@ -95,6 +155,20 @@ macro_rules! integer_element {
             #[inline(always)]
             fn diff_strong(hi: $t, lo: $t, d: f64) -> f64 {
                 f64::diff_strong(hi as f64, lo as f64, d)
+            }
+            fn weak_reciprocal(d: f64) -> Option<f64> {
+                d.exact_reciprocal()
+            }
+            fn strong_reciprocal(d: f64) -> Option<f64> {
+                d.exact_reciprocal()
+            }
+            #[inline(always)]
+            fn times_weak(hi: $t, lo: $t, r: f64) -> f64 {
+                f64::times_weak(hi as f64, lo as f64, r)
+            }
+            #[inline(always)]
+            fn times_strong(hi: $t, lo: $t, r: f64) -> f64 {
+                f64::times_strong(hi as f64, lo as f64, r)
             }
             #[inline(always)]
             fn comb_weak(c: [f64; 3], f0: $t, f1: $t, f2: $t) -> f64 {
@@ -168,6 +242,20 @@ impl Element for Complex64 {
     fn diff_strong(hi: Complex64, lo: Complex64, d: f64) -> Complex64 {
         div_c64(hi - lo, d)
     }
+    // numpy's complex division does not reduce to a multiplication in its
+    // corner cases (signed zeros, infinite parts), so it is always kept.
+    fn weak_reciprocal(_: f64) -> Option<f64> {
+        None
+    }
+    fn strong_reciprocal(_: f64) -> Option<f64> {
+        None
+    }
+    fn times_weak(hi: Complex64, lo: Complex64, r: f64) -> Complex64 {
+        Self::diff_weak(hi, lo, 1.0 / r)
+    }
+    fn times_strong(hi: Complex64, lo: Complex64, r: f64) -> Complex64 {
+        Self::diff_strong(hi, lo, 1.0 / r)
+    }
     #[inline(always)]
     fn comb_weak(c: [f64; 3], f0: Complex64, f1: Complex64, f2: Complex64) -> Complex64 {
         mul_c64(c[0], f0) + mul_c64(c[1], f1) + mul_c64(c[2], f2)
@@ -193,6 +281,20 @@ impl Element for Complex32 {
     fn diff_strong(hi: Complex32, lo: Complex32, d: f64) -> Complex32 {
         narrow(div_c64(widen(hi - lo), d))
     }
+    // numpy's complex division does not reduce to a multiplication in its
+    // corner cases (signed zeros, infinite parts), so it is always kept.
+    fn weak_reciprocal(_: f32) -> Option<f32> {
+        None
+    }
+    fn strong_reciprocal(_: f64) -> Option<f64> {
+        None
+    }
+    fn times_weak(hi: Complex32, lo: Complex32, r: f32) -> Complex32 {
+        Self::diff_weak(hi, lo, 1.0 / r)
+    }
+    fn times_strong(hi: Complex32, lo: Complex32, r: f64) -> Complex32 {
+        Self::diff_strong(hi, lo, 1.0 / r)
+    }
     #[inline(always)]
     fn comb_weak(c: [f32; 3], f0: Complex32, f1: Complex32, f2: Complex32) -> Complex32 {
         mul_c32(c[0], f0) + mul_c32(c[1], f1) + mul_c32(c[2], f2)
@@ -212,6 +314,33 @@ mod tests {
         // 2*0.1 rounded to float32 first, then a float32 division.
         let d = f32::weak(2.0 * 0.1);
         assert_eq!(f32::diff_weak(1.0, 0.0, d), 1.0f32 / 0.2f32);
+    }
+
+    #[test]
+    fn only_normal_powers_of_two_have_exact_reciprocals() {
+        assert_eq!(2.0f64.exact_reciprocal(), Some(0.5));
+        assert_eq!(0.25f32.exact_reciprocal(), Some(4.0));
+        // 2^1023: the reciprocal 2^-1023 is subnormal but exact.
+        assert_eq!(f64::from_bits(0x7FE0_0000_0000_0000).exact_reciprocal(), Some(f64::from_bits(1 << 51)));
+        for d in [3.0, 0.1, 0.0, -0.0, f64::INFINITY, f64::NAN, f64::from_bits(1)] {
+            assert_eq!(d.exact_reciprocal(), None, "{d:e}");
+        }
+        assert_eq!((-4.0f64).exact_reciprocal(), Some(-0.25));
+    }
+
+    #[test]
+    fn multiplying_by_an_exact_reciprocal_matches_dividing() {
+        let samples = [1.0, -3.7, 1e-310, -5e-324, f64::MAX, f64::MIN_POSITIVE, f64::INFINITY, -0.0, 0.0, 7.0 / 3.0];
+        for k in [-1074, -1022, -1, 0, 1, 60, 1023] {
+            let Some(r) = 2.0f64.powi(k).exact_reciprocal() else { continue };
+            let d = 2.0f64.powi(k);
+            for &hi in &samples {
+                for &lo in &samples {
+                    let (q, m) = (f64::diff_weak(hi, lo, d), f64::times_weak(hi, lo, r));
+                    assert!(q.to_bits() == m.to_bits() || (q.is_nan() && m.is_nan()), "{hi:e} {lo:e} {d:e}");
+                }
+            }
+        }
     }
 
     #[test]

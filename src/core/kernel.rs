@@ -229,11 +229,7 @@ fn slab_interior<T: Element, S: Stencil<T>>(
     let row = |mut o: ArrayViewMut1<'_, T::Out>, p: ArrayView1<'_, T>, h: ArrayView1<'_, T>, x: ArrayView1<'_, T>, c: ArrayView1<'_, S::Coef>| {
         let c = c[0];
         if let (Some(os), Some(p), Some(h), Some(x)) = (o.as_slice_mut(), p.as_slice(), h.as_slice(), x.as_slice()) {
-            let len = os.len();
-            for (((o, &p), &h), &x) in os.iter_mut().zip(&p[..len]).zip(&h[..len]).zip(&x[..len]) {
-                *o = S::interior(c, p, h, x);
-            }
-            return;
+            return S::row(c, p, h, x, os);
         }
         Zip::from(o).and(p).and(h).and(x).for_each(|o, &p, &h, &x| *o = S::interior(c, p, h, x));
     };

@@ -83,7 +83,7 @@ pub fn gradient_into<T: Element>(
         return Ok(());
     }
     let plans: SmallVec<[AxisPlan<T::Weak>; 4]> =
-        axes.iter().map(|&axis| AxisPlan { axis, stencil: AxisStencil::new(spacing[axis], T::weak) }).collect();
+        axes.iter().map(|&axis| AxisPlan { axis, stencil: AxisStencil::new::<T>(spacing[axis]) }).collect();
     kernel::run(f, &plans, outs, edge);
     Ok(())
 }

@@ -58,8 +58,17 @@ pub(crate) trait Stencil<T: Element>: Sync {
     /// Coefficient for interior output position `i` (`1..n-1`).
     fn coef(&self, i: usize) -> Self::Coef;
     fn interior(c: Self::Coef, prev: T, here: T, next: T) -> T::Out;
-    /// `out[j]` at positions `lo + j` of a contiguous lane `f`, written as
-    /// zipped slices so that the compiler vectorises it.
+    /// `interior` over contiguous rows that share one coefficient, written as
+    /// zipped slices so that the compiler vectorises it. `prev`, `here` and
+    /// `next` are at least as long as `out`.
+    #[inline(always)]
+    fn row(c: Self::Coef, prev: &[T], here: &[T], next: &[T], out: &mut [T::Out]) {
+        let n = out.len();
+        for (((o, &p), &h), &x) in out.iter_mut().zip(&prev[..n]).zip(&here[..n]).zip(&next[..n]) {
+            *o = Self::interior(c, p, h, x);
+        }
+    }
+    /// `out[j]` at positions `lo + j` of a contiguous lane `f`.
     fn lane_interior(&self, f: &[T], out: &mut [T::Out], lo: usize);
     /// Edge order 1: `out[0]` from `f[0], f[1]`.
     fn start1(&self, f0: T, f1: T) -> T::Out;
@@ -77,44 +86,87 @@ fn uniform_edge2(h: f64) -> ([f64; 3], [f64; 3]) {
     ([-1.5 / h, 2.0 / h, -0.5 / h], [0.5 / h, -2.0 / h, 1.5 / h])
 }
 
-/// Uniform interior of a contiguous lane: `out[j] = op(f[lo+j+1], f[lo+j-1])`.
-#[inline(always)]
-fn uniform_lane<T: Copy, O>(f: &[T], out: &mut [O], lo: usize, op: impl Fn(T, T) -> O) {
-    let n = out.len();
-    for ((o, &next), &prev) in out.iter_mut().zip(&f[lo + 1..lo + 1 + n]).zip(&f[lo - 1..lo - 1 + n]) {
-        *o = op(next, prev);
+/// How a uniform interior applies its divisor `2h`: numpy divides; when the
+/// divisor has an exact reciprocal, multiplying by it gives the same bits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Scale<W> {
+    Divide(W),
+    Multiply(W),
+}
+
+impl<W: Copy> Scale<W> {
+    fn new(d: W, reciprocal: impl Fn(W) -> Option<W>) -> Self {
+        reciprocal(d).map_or(Scale::Divide(d), Scale::Multiply)
     }
+}
+
+/// `out[j] = op(next[j], prev[j])`, one loop per way of scaling so that
+/// the choice is made once per row, not per element.
+#[inline(always)]
+fn uniform_row<T: Copy, O, W: Copy>(
+    scale: Scale<W>,
+    prev: &[T],
+    next: &[T],
+    out: &mut [O],
+    divide: impl Fn(T, T, W) -> O,
+    multiply: impl Fn(T, T, W) -> O,
+) {
+    let n = out.len();
+    let pairs = out.iter_mut().zip(&next[..n]).zip(&prev[..n]);
+    match scale {
+        Scale::Divide(d) => pairs.for_each(|((o, &x), &p)| *o = divide(x, p, d)),
+        Scale::Multiply(r) => pairs.for_each(|((o, &x), &p)| *o = multiply(x, p, r)),
+    }
+}
+
+/// The interior of a contiguous lane as one row: `prev = f[lo-1..]`,
+/// `next = f[lo+1..]`.
+#[inline(always)]
+fn lane_as_row<T: Element, S: Stencil<T>>(c: S::Coef, f: &[T], out: &mut [T::Out], lo: usize) {
+    let n = out.len();
+    S::row(c, &f[lo - 1..lo - 1 + n], &f[lo..lo + n], &f[lo + 1..lo + 1 + n], out);
 }
 
 /// A scalar step: every constant takes the array's precision (weak scalar).
 pub(crate) struct WeakUniform<W> {
-    twice: W,
+    twice: Scale<W>,
     step: W,
     start: [W; 3],
     end: [W; 3],
 }
 
 impl<W: Copy> WeakUniform<W> {
-    pub(crate) fn new(h: f64, weak: impl Fn(f64) -> W) -> Self {
+    pub(crate) fn new(h: f64, weak: impl Fn(f64) -> W, reciprocal: impl Fn(W) -> Option<W>) -> Self {
         let (start, end) = uniform_edge2(h);
-        WeakUniform { twice: weak(2.0 * h), step: weak(h), start: start.map(&weak), end: end.map(&weak) }
+        WeakUniform {
+            twice: Scale::new(weak(2.0 * h), reciprocal),
+            step: weak(h),
+            start: start.map(&weak),
+            end: end.map(&weak),
+        }
     }
 }
 
 impl<T: Element> Stencil<T> for WeakUniform<T::Weak> {
-    type Coef = T::Weak;
+    type Coef = Scale<T::Weak>;
     #[inline(always)]
-    fn coef(&self, _: usize) -> T::Weak {
+    fn coef(&self, _: usize) -> Scale<T::Weak> {
         self.twice
     }
     #[inline(always)]
-    fn interior(twice: T::Weak, prev: T, _: T, next: T) -> T::Out {
-        T::diff_weak(next, prev, twice)
+    fn interior(twice: Scale<T::Weak>, prev: T, _: T, next: T) -> T::Out {
+        match twice {
+            Scale::Divide(d) => T::diff_weak(next, prev, d),
+            Scale::Multiply(r) => T::times_weak(next, prev, r),
+        }
+    }
+    #[inline(always)]
+    fn row(twice: Scale<T::Weak>, prev: &[T], _: &[T], next: &[T], out: &mut [T::Out]) {
+        uniform_row(twice, prev, next, out, T::diff_weak, T::times_weak);
     }
     #[inline(always)]
     fn lane_interior(&self, f: &[T], out: &mut [T::Out], lo: usize) {
-        let twice = self.twice;
-        uniform_lane(f, out, lo, |next, prev| T::diff_weak(next, prev, twice));
+        lane_as_row::<T, Self>(self.twice, f, out, lo);
     }
     #[inline(always)]
     fn start1(&self, f0: T, f1: T) -> T::Out {
@@ -137,33 +189,39 @@ impl<T: Element> Stencil<T> for WeakUniform<T::Weak> {
 /// Coordinates whose steps are all exactly equal: numpy reduces them to a
 /// float64 scalar step, which is strong.
 pub(crate) struct StrongUniform {
-    twice: f64,
+    twice: Scale<f64>,
     step: f64,
     start: [f64; 3],
     end: [f64; 3],
 }
 
 impl StrongUniform {
-    fn new(h: f64) -> Self {
+    fn new(h: f64, reciprocal: impl Fn(f64) -> Option<f64>) -> Self {
         let (start, end) = uniform_edge2(h);
-        StrongUniform { twice: 2.0 * h, step: h, start, end }
+        StrongUniform { twice: Scale::new(2.0 * h, reciprocal), step: h, start, end }
     }
 }
 
 impl<T: Element> Stencil<T> for StrongUniform {
-    type Coef = f64;
+    type Coef = Scale<f64>;
     #[inline(always)]
-    fn coef(&self, _: usize) -> f64 {
+    fn coef(&self, _: usize) -> Scale<f64> {
         self.twice
     }
     #[inline(always)]
-    fn interior(twice: f64, prev: T, _: T, next: T) -> T::Out {
-        T::diff_strong(next, prev, twice)
+    fn interior(twice: Scale<f64>, prev: T, _: T, next: T) -> T::Out {
+        match twice {
+            Scale::Divide(d) => T::diff_strong(next, prev, d),
+            Scale::Multiply(r) => T::times_strong(next, prev, r),
+        }
+    }
+    #[inline(always)]
+    fn row(twice: Scale<f64>, prev: &[T], _: &[T], next: &[T], out: &mut [T::Out]) {
+        uniform_row(twice, prev, next, out, T::diff_strong, T::times_strong);
     }
     #[inline(always)]
     fn lane_interior(&self, f: &[T], out: &mut [T::Out], lo: usize) {
-        let twice = self.twice;
-        uniform_lane(f, out, lo, |next, prev| T::diff_strong(next, prev, twice));
+        lane_as_row::<T, Self>(self.twice, f, out, lo);
     }
     #[inline(always)]
     fn start1(&self, f0: T, f1: T) -> T::Out {
@@ -262,14 +320,14 @@ pub(crate) enum AxisStencil<W> {
 
 impl<W: Copy> AxisStencil<W> {
     /// `coordinates.len() >= 2` has been checked by the caller.
-    pub(crate) fn new(spacing: Spacing<'_>, weak: impl Fn(f64) -> W) -> Self {
+    pub(crate) fn new<T: Element<Weak = W>>(spacing: Spacing<'_>) -> Self {
         match spacing {
-            Spacing::Step(h) => AxisStencil::Weak(WeakUniform::new(h, weak)),
+            Spacing::Step(h) => AxisStencil::Weak(WeakUniform::new(h, T::weak, T::weak_reciprocal)),
             Spacing::Coordinates(x) => {
                 let steps: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
                 // Exact equality, as numpy's `(diffx == diffx[0]).all()`.
                 if steps.iter().all(|&d| d == steps[0]) {
-                    AxisStencil::Strong(StrongUniform::new(steps[0]))
+                    AxisStencil::Strong(StrongUniform::new(steps[0], T::strong_reciprocal))
                 } else {
                     AxisStencil::NonUniform(NonUniform::new(&steps))
                 }
@@ -285,16 +343,16 @@ mod tests {
     #[test]
     fn equal_steps_reduce_to_a_strong_scalar() {
         let x = [0.0, 1.0, 2.0, 3.0];
-        assert!(matches!(AxisStencil::new(Spacing::Coordinates(&x), |h| h), AxisStencil::<f64>::Strong(_)));
+        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&x)), AxisStencil::<f64>::Strong(_)));
         // 0.1 steps that differ in the last bit are not uniform for numpy.
         let y = [0.0, 0.1, 0.2, 0.3];
-        assert!(matches!(AxisStencil::new(Spacing::Coordinates(&y), |h| h), AxisStencil::<f64>::NonUniform(_)));
+        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&y)), AxisStencil::<f64>::NonUniform(_)));
     }
 
     #[test]
     fn nan_coordinates_are_not_uniform() {
         let x = [0.0, f64::NAN, 2.0];
-        assert!(matches!(AxisStencil::new(Spacing::Coordinates(&x), |h| h), AxisStencil::<f64>::NonUniform(_)));
+        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&x)), AxisStencil::<f64>::NonUniform(_)));
     }
 
     #[test]
