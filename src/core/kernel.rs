@@ -148,9 +148,17 @@ fn lane<T: Element, S: Stencil<T>>(
         match (f.as_slice(), o.as_slice_mut()) {
             (Some(fs), Some(os)) => stencil.lane_interior(fs, &mut os[lo - start..hi - start], lo),
             _ => {
-                for g in lo..hi {
-                    o[g - start] = S::interior(stencil.coef(g), f[g - 1], f[g], f[g + 1]);
-                }
+                // Strided: zipped views walk by stride, without bounds checks.
+                let part = |a: usize| f.slice_axis(Axis(0), Slice::from(a..a + hi - lo));
+                let mut g = lo;
+                Zip::from(o.slice_axis_mut(Axis(0), Slice::from(lo - start..hi - start)))
+                    .and(part(lo - 1))
+                    .and(part(lo))
+                    .and(part(lo + 1))
+                    .for_each(|o, &p, &h, &x| {
+                        *o = S::interior(stencil.coef(g), p, h, x);
+                        g += 1;
+                    });
             }
         }
     }
