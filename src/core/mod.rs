@@ -82,10 +82,30 @@ pub fn gradient_into<T: Element>(
     if f.is_empty() {
         return Ok(());
     }
-    let plans: SmallVec<[AxisPlan<T::Weak>; 4]> =
-        axes.iter().map(|&axis| AxisPlan { axis, stencil: AxisStencil::new::<T>(spacing[axis]) }).collect();
-    kernel::run(f, &plans, outs, edge);
+    compute(f, spacing, axes, edge, outs);
     Ok(())
+}
+
+/// The work of [`gradient_into`] once every check has passed and `f` is
+/// non-empty. The C layer calls it directly: it has validated the same facts
+/// itself (in its documented order), and repeating the walks costs more than
+/// the arithmetic on a small array.
+pub(crate) fn compute<T: Element>(
+    f: &ArrayViewD<'_, T>,
+    spacing: &[Spacing<'_>],
+    axes: &[usize],
+    edge: EdgeOrder,
+    outs: &mut [ArrayViewMutD<'_, T::Out>],
+) {
+    let plan = |axis: usize| AxisPlan { axis, stencil: AxisStencil::new::<T>(spacing[axis]) };
+    // One axis is the common case: a plan on the stack, not a SmallVec of
+    // them, saves copying several hundred bytes per call.
+    if let [axis] = *axes {
+        kernel::run(f, std::slice::from_ref(&plan(axis)), outs, edge);
+    } else {
+        let plans: SmallVec<[AxisPlan<T::Weak>; 4]> = axes.iter().map(|&axis| plan(axis)).collect();
+        kernel::run(f, &plans, outs, edge);
+    }
 }
 
 /// Like [`gradient_into`], returning newly allocated C-order arrays.

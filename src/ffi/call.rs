@@ -4,7 +4,7 @@
 use std::mem::size_of;
 
 use super::failure::Failure;
-use super::layout::{c_order_strides, element_count, null, read_array, view, view_mut, Arg, Region, Small};
+use super::layout::{c_order_strides, element_count, null, read_array, read_optional, view, view_mut, Arg, Region, Small};
 use super::overlap::{may_share, overlaps_itself};
 use super::types::GradientStatus::*;
 use super::types::{GradientAxis, GradientEnd, GRADIENT_MAX_NDIM};
@@ -100,22 +100,23 @@ impl<T: Element> RawCall<T, T::Out> {
             let axis = selected[j];
             return Err(Failure::on_axis(GRADIENT_NULL_POINTER, axis, format!("out[{j}] (the output for axis {axis}) is NULL")));
         }
-        let strides = match self.strides.is_null() {
+        // Borrowed by whichever of the two is NULL: computed at most once.
+        let c_order = match self.strides.is_null() || self.out_strides.is_null() {
             true => c_order_strides(&shape),
-            false => unsafe { read_array(self.strides, ndim, "strides") }?,
+            false => Small::new(),
         };
-        let out_strides = match self.out_strides.is_null() {
-            true => c_order_strides(&shape),
-            false => unsafe { read_array(self.out_strides, ndim, "out_strides") }?,
-        };
+        let given_strides = unsafe { read_optional(self.strides, ndim, "strides") }?;
+        let strides = given_strides.as_deref().unwrap_or(&c_order);
+        let given_out_strides = unsafe { read_optional(self.out_strides, ndim, "out_strides") }?;
+        let out_strides = given_out_strides.as_deref().unwrap_or(&c_order);
 
-        let input = Region::of(self.f, &shape, &strides, Arg::Input)?;
+        let input = Region::of(self.f, &shape, strides, Arg::Input)?;
         let mut regions: Small<Region> = Small::new();
         for (j, &p) in outs.iter().enumerate() {
-            let r = Region::of(p as *const T::Out, &shape, &out_strides, Arg::Output(j))?;
+            let r = Region::of(p as *const T::Out, &shape, out_strides, Arg::Output(j))?;
             // Once: every output has the same shape and strides, and the
             // first Region check has bounded the sums this adds up.
-            if j == 0 && overlaps_itself(&shape, &out_strides) {
+            if j == 0 && overlaps_itself(&shape, out_strides) {
                 return Err(Failure::new(GRADIENT_OVERLAP, "out_strides map two indices to the same output element"));
             }
             if may_share(&r, &input) {
@@ -143,9 +144,17 @@ impl<T: Element> RawCall<T, T::Out> {
 
         // SAFETY: regions checked above; outputs are pairwise disjoint, not
         // self-overlapping and disjoint from every input.
-        let input = unsafe { view(self.f, &shape, &strides) };
-        let mut outs: Small<_> = outs.iter().map(|&p| unsafe { view_mut(p, &shape, &out_strides) }).collect();
-        core::gradient_into(&input, &spacing, &selected, edge.as_u32(), &mut outs)?;
+        let input = unsafe { view(self.f, &shape, strides) };
+        // Everything `core::gradient_into` would check has been checked above.
+        // A single output stays on the stack: a SmallVec of views is several
+        // hundred bytes to fill and move on every call.
+        if let [p] = *outs {
+            let mut out = unsafe { view_mut(p, &shape, out_strides) };
+            core::compute(&input, &spacing, &selected, edge, std::slice::from_mut(&mut out));
+        } else {
+            let mut outs: Small<_> = outs.iter().map(|&p| unsafe { view_mut(p, &shape, out_strides) }).collect();
+            core::compute(&input, &spacing, &selected, edge, &mut outs);
+        }
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 
 use std::mem::{align_of, size_of};
 
-use ndarray::{ArrayViewD, ArrayViewMutD, Axis, IxDyn, ShapeBuilder};
+use ndarray::{ArrayBase, ArrayView1, ArrayViewD, ArrayViewMut1, ArrayViewMutD, Axis, Dimension, Ix1, IxDyn, RawData, ShapeBuilder};
 use smallvec::SmallVec;
 
 use super::failure::Failure;
@@ -23,6 +23,18 @@ pub(crate) unsafe fn read_array<T: Copy>(ptr: *const T, n: usize, name: &str) ->
     }
     // SAFETY: non-NULL, and the caller guarantees `n` readable values.
     Ok(SmallVec::from_slice(unsafe { std::slice::from_raw_parts(ptr, n) }))
+}
+
+/// Like [`read_array`], but NULL means "not given" whatever `n` is.
+///
+/// # Safety
+/// As for [`read_array`].
+pub(crate) unsafe fn read_optional<T: Copy>(ptr: *const T, n: usize, name: &str) -> Result<Option<Small<T>>, Failure> {
+    match ptr.is_null() {
+        true => Ok(None),
+        // SAFETY: the caller's contract.
+        false => unsafe { read_array(ptr, n, name) }.map(Some),
+    }
 }
 
 /// Per-axis or per-output values: inline up to four, the common case, so
@@ -140,28 +152,62 @@ impl Region {
 
 /// The lowest-address element and the absolute strides: ndarray's raw
 /// constructors accept only non-negative strides, so negative axes are built
-/// mirrored and flipped back with `invert_axis`.
-fn canonical(shape: &[usize], strides: &[isize]) -> (isize, IxDyn, Small<usize>) {
-    // The stride of an axis of length 1 is never used; zero it, since its
-    // absolute value may not fit (isize::MIN).
-    let stride = |k: usize| if shape[k] > 1 { strides[k] } else { 0 };
-    let offset = (0..shape.len()).map(|k| if stride(k) < 0 { stride(k) * (shape[k] as isize - 1) } else { 0 }).sum();
-    let abs = IxDyn(&(0..shape.len()).map(|k| stride(k).unsigned_abs()).collect::<Small<_>>());
-    let flipped = (0..shape.len()).filter(|&k| stride(k) < 0).collect();
-    (offset, abs, flipped)
+/// mirrored and flipped back with [`flip_negative`]. One loop into the
+/// `IxDyn` itself: this runs on every call, and collecting through iterators
+/// cost more than the arithmetic on a small array.
+fn canonical(shape: &[usize], strides: &[isize]) -> (isize, IxDyn) {
+    let mut abs = IxDyn::zeros(shape.len());
+    let mut offset = 0;
+    for ((a, &n), &s) in abs.slice_mut().iter_mut().zip(shape).zip(strides) {
+        let (o, a1) = canonical1(n, s);
+        offset += o;
+        *a = a1;
+    }
+    (offset, abs)
 }
+
+/// [`canonical`] for one axis.
+fn canonical1(n: usize, s: isize) -> (isize, usize) {
+    match n > 1 {
+        true if s < 0 => (s * (n as isize - 1), s.unsigned_abs()),
+        true => (0, s as usize),
+        // The stride of an axis of length 1 is never used; zero it, since
+        // its absolute value may not fit (isize::MIN).
+        false => (0, 0),
+    }
+}
+
+/// Undoes the mirroring of [`canonical`].
+fn flip_negative<S: RawData>(v: &mut ArrayBase<S, IxDyn>, shape: &[usize], strides: &[isize]) {
+    for (k, (&n, &s)) in shape.iter().zip(strides).enumerate() {
+        if n > 1 && s < 0 {
+            v.invert_axis(Axis(k));
+        }
+    }
+}
+
+// One-dimensional arrays are the common small call: building their view
+// with a fixed dimension and converting it once costs half as much as
+// building it through `IxDyn` step by step.
 
 /// # Safety
 /// `Region::of(ptr, shape, strides, ..)` succeeded, the array is non-empty,
 /// and every element is readable for `'a`, with no writer during `'a`.
 pub(crate) unsafe fn view<'a, T>(ptr: *const T, shape: &[usize], strides: &[isize]) -> ArrayViewD<'a, T> {
-    let (offset, abs, flipped) = canonical(shape, strides);
+    if let ([n], [s]) = (shape, strides) {
+        let (offset, abs) = canonical1(*n, *s);
+        // SAFETY: as below.
+        let mut v = unsafe { ArrayView1::from_shape_ptr(Ix1(*n).strides(Ix1(abs)), ptr.offset(offset)) };
+        if *s < 0 && *n > 1 {
+            v.invert_axis(Axis(0));
+        }
+        return v.into_dyn();
+    }
+    let (offset, abs) = canonical(shape, strides);
     // SAFETY: the Region check proved the whole extent addressable; the
     // caller guarantees it is readable.
     let mut v = unsafe { ArrayViewD::from_shape_ptr(IxDyn(shape).strides(abs), ptr.offset(offset)) };
-    for k in flipped {
-        v.invert_axis(Axis(k));
-    }
+    flip_negative(&mut v, shape, strides);
     v
 }
 
@@ -169,12 +215,19 @@ pub(crate) unsafe fn view<'a, T>(ptr: *const T, shape: &[usize], strides: &[isiz
 /// As for [`view`], and the elements are writable, pairwise distinct, and
 /// accessed by nothing else during `'a`.
 pub(crate) unsafe fn view_mut<'a, T>(ptr: *mut T, shape: &[usize], strides: &[isize]) -> ArrayViewMutD<'a, T> {
-    let (offset, abs, flipped) = canonical(shape, strides);
+    if let ([n], [s]) = (shape, strides) {
+        let (offset, abs) = canonical1(*n, *s);
+        // SAFETY: as below.
+        let mut v = unsafe { ArrayViewMut1::from_shape_ptr(Ix1(*n).strides(Ix1(abs)), ptr.offset(offset)) };
+        if *s < 0 && *n > 1 {
+            v.invert_axis(Axis(0));
+        }
+        return v.into_dyn();
+    }
+    let (offset, abs) = canonical(shape, strides);
     // SAFETY: as in `view`; exclusivity is the caller's guarantee.
     let mut v = unsafe { ArrayViewMutD::from_shape_ptr(IxDyn(shape).strides(abs), ptr.offset(offset)) };
-    for k in flipped {
-        v.invert_axis(Axis(k));
-    }
+    flip_negative(&mut v, shape, strides);
     v
 }
 
@@ -215,6 +268,17 @@ mod tests {
         let v = unsafe { view(buf.as_ptr(), &[1, 3], &[isize::MIN, 1]) };
         assert_eq!(v.iter().copied().collect::<Vec<_>>(), vec![1.0, 2.0, 3.0]);
         assert!(Region::of(buf.as_ptr(), &[1, 3], &[isize::MIN, 1], Arg::Input).is_ok());
+    }
+
+    #[test]
+    fn views_follow_negative_strides_in_one_and_more_dimensions() {
+        let buf = [1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let v = unsafe { view(buf.as_ptr().add(4), &[3], &[-2]) };
+        assert_eq!(v.iter().copied().collect::<Vec<_>>(), vec![5.0, 3.0, 1.0]);
+        let v = unsafe { view(buf.as_ptr().add(1), &[1], &[isize::MIN]) };
+        assert_eq!(v.iter().copied().collect::<Vec<_>>(), vec![2.0]);
+        let v = unsafe { view(buf.as_ptr().add(5), &[2, 3], &[-3, -1]) };
+        assert_eq!(v.iter().copied().collect::<Vec<_>>(), vec![6.0, 5.0, 4.0, 3.0, 2.0, 1.0]);
     }
 
     #[test]

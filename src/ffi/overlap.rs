@@ -27,8 +27,15 @@ pub(crate) fn may_share(a: &Region, b: &Region) -> bool {
 /// than 1 and any layout that maps two indices to one element. The extent
 /// has been checked, so the sums cannot overflow.
 pub(crate) fn overlaps_itself(shape: &[usize], strides: &[isize]) -> bool {
-    let mut axes: Small<(usize, usize)> =
-        shape.iter().zip(strides).filter(|(&n, _)| n > 1).map(|(&n, &s)| (n, s.unsigned_abs())).collect();
+    let mut long = shape.iter().zip(strides).filter(|(&n, _)| n > 1).map(|(&n, &s)| (n, s.unsigned_abs()));
+    // One axis longer than 1 (every 1-D array) nests unless its stride is
+    // zero; deciding that without collecting and sorting is most of the cost
+    // of validating a small call.
+    let mut axes: Small<(usize, usize)> = match (long.next(), long.clone().next()) {
+        (None, _) => return false,
+        (Some((_, s)), None) => return s == 0,
+        (Some(first), Some(_)) => std::iter::once(first).chain(long).collect(),
+    };
     axes.sort_unstable_by_key(|&(_, s)| s);
     let mut reach = 1;
     for (n, s) in axes {
