@@ -35,6 +35,22 @@ pub(crate) fn run<T: Element>(
     outs: &mut [ArrayViewMutD<'_, T::Out>],
     edge: EdgeOrder,
 ) {
+    if let ([plan], [out]) = (plans, &mut *outs) {
+        if f.ndim() == 1 && f.len() <= BLOCK_ELEMENTS {
+            if let (Some(fs), Some(os)) = (f.as_slice(), out.as_slice_mut()) {
+                // One short contiguous lane, one block, no threads: the block
+                // set-up and the dynamic-dimension conversions below would
+                // cost more than the arithmetic.
+                let (f, o) = (ArrayView1::from(fs), ArrayViewMut1::from(os));
+                match &plan.stencil {
+                    AxisStencil::Weak(s) => lane(s, f, o, 0, edge),
+                    AxisStencil::Strong(s) => lane(s, f, o, 0, edge),
+                    AxisStencil::NonUniform(s) => lane(s, f, o, 0, edge),
+                }
+                return;
+            }
+        }
+    }
     let m = outermost(f);
     let n = f.len_of(Axis(m));
     let slab = f.len() / n;
