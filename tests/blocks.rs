@@ -81,11 +81,21 @@ fn same_bits(a: &ArrayD<f64>, b: &ArrayD<f64>) -> bool {
     a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
 }
 
+/// Mixed steps: 2*0.5 = 1 is a power of two, 2*1.5 and 2*2.5 are not.
+fn mixed_steps(k: usize) -> f64 {
+    0.5 + k as f64
+}
+
 fn check(f: ArrayViewD<'_, f64>, coords: &[Vec<f64>], edge: u32, fortran_out: bool) {
+    check_steps(f, coords, edge, fortran_out, mixed_steps)
+}
+
+/// Axes with empty `coords` get the scalar step `step(axis)`.
+fn check_steps(f: ArrayViewD<'_, f64>, coords: &[Vec<f64>], edge: u32, fortran_out: bool, step: fn(usize) -> f64) {
     let spacing: Vec<Spacing<'_>> = coords
         .iter()
         .enumerate()
-        .map(|(k, c)| if c.is_empty() { Spacing::Step(0.5 + k as f64) } else { Spacing::Coordinates(c) })
+        .map(|(k, c)| if c.is_empty() { Spacing::Step(step(k)) } else { Spacing::Coordinates(c) })
         .collect();
     let axes: Vec<usize> = (0..f.ndim()).collect();
     let expected: Vec<ArrayD<f64>> = axes.iter().map(|&k| reference(&f, k, spacing[k], edge)).collect();
@@ -155,4 +165,24 @@ fn one_dimensional_long_lane() {
     let a = ArrayD::from_shape_vec(IxDyn(&[n]), values(n, 3)).unwrap();
     check(a.view(), &coords_for(&[n], true), 2, false);
     check(a.view(), &coords_for(&[n], false), 1, false);
+}
+
+/// Scalar steps on every axis, all powers of two (multiplied by the exact
+/// reciprocal) or none (divided): contiguous arrays then take the fused
+/// span loop, for one to four axes, and the row-by-row path beyond.
+#[test]
+fn uniform_steps_on_every_axis() {
+    let shapes: [&[usize]; 6] = [&[301, 517], &[517, 3], &[3, 3, 900], &[40, 70, 60], &[9, 8, 7, 33], &[3, 4, 5, 6, 7]];
+    for shape in shapes {
+        let n = shape.iter().product();
+        let a = ArrayD::from_shape_vec(IxDyn(shape), values(n, shape.len() as u64)).unwrap();
+        let fortran = ArrayD::from_shape_vec(IxDyn(shape).f(), values(n, 7)).unwrap();
+        let none = coords_for(shape, false);
+        for step in [(|_| 1.0) as fn(usize) -> f64, |k| 0.25 * (1 << k) as f64, |k| 0.1 + 0.3 * k as f64] {
+            for edge in [1, 2] {
+                check_steps(a.view(), &none, edge, false, step);
+                check_steps(fortran.view(), &none, edge, true, step);
+            }
+        }
+    }
 }

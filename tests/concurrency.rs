@@ -433,7 +433,7 @@ fn cases() -> Vec<Case> {
 
     // int32 through gradient_dtype, 300 x 256, step 2 on axis 0, uniform
     // coordinates on axis 1.
-    let v: Vec<i32> = (0..300 * 256).map(|l| ((l * 7919) % 2001) as i32 - 1000).collect();
+    let v: Vec<i32> = (0..300 * 256).map(|l| ((l * 7919) % 2001) - 1000).collect();
     all.push(case(
         "int32 2-D via gradient_dtype",
         Ty::I32,

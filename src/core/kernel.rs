@@ -1,4 +1,5 @@
-//! Loops that apply the stencils of all selected axes in one pass.
+//! Loops that apply the stencils of all selected axes in one pass, for any
+//! strides. (Contiguous layouts take the faster `flat` path.)
 //!
 //! The array is cut into blocks along its outermost axis (largest stride),
 //! small enough to stay in cache, and every selected axis is differentiated
@@ -8,19 +9,16 @@
 //!
 //! Within a block, two traversals, chosen by memory layout: when the
 //! differentiated axis has the smallest stride, each lane is walked along its
-//! length (`along_lanes`); otherwise slabs perpendicular to the axis are
-//! combined row by row (`across_slabs`), so the inner loop runs over the
-//! contiguous axis.
+//! length (`lane`); otherwise slabs perpendicular to the axis are combined
+//! row by row (`across_slabs`), so the inner loop runs over the contiguous
+//! axis.
 
 use ndarray::{ArrayView1, ArrayViewD, ArrayViewMut1, ArrayViewMutD, Axis, Slice, Zip};
-use rayon::prelude::*;
 
 use super::element::Element;
+use super::flat;
 use super::stencil::{AxisStencil, EdgeOrder, Stencil};
 use super::threads;
-
-/// Input elements per block: with its outputs, a block fits in L2.
-const BLOCK_ELEMENTS: usize = 1 << 14;
 
 /// The stencil of one selected axis.
 pub(crate) struct AxisPlan<W> {
@@ -36,7 +34,7 @@ pub(crate) fn run<T: Element>(
     edge: EdgeOrder,
 ) {
     if let ([plan], [out]) = (plans, &mut *outs) {
-        if f.ndim() == 1 && f.len() <= BLOCK_ELEMENTS {
+        if f.ndim() == 1 && f.len() <= threads::BLOCK_ELEMENTS {
             if let (Some(fs), Some(os)) = (f.as_slice(), out.as_slice_mut()) {
                 // One short contiguous lane, one block, no threads: the block
                 // set-up and the dynamic-dimension conversions below would
@@ -51,31 +49,22 @@ pub(crate) fn run<T: Element>(
             }
         }
     }
+    if flat::run(f, plans, outs, edge) {
+        return;
+    }
     let m = outermost(f);
     let n = f.len_of(Axis(m));
     let slab = f.len() / n;
     threads::run(f.len() * plans.len(), |parallel| {
-        let mut rows = (BLOCK_ELEMENTS / slab).clamp(1, n);
-        if parallel {
-            // Enough blocks that every thread gets several.
-            rows = rows.min(n.div_ceil(4 * rayon::current_num_threads()).max(1));
-        }
+        let rows = threads::rows_per_block(n, slab, parallel);
         if rows >= n {
             for (plan, out) in plans.iter().zip(outs.iter_mut()) {
                 apply(plan, f, out, 0, edge);
             }
             return;
         }
-        let mut blocks: Vec<Vec<ArrayViewMutD<'_, T::Out>>> = Vec::new();
-        for out in outs.iter_mut() {
-            for (b, chunk) in out.axis_chunks_iter_mut(Axis(m), rows).enumerate() {
-                if b == blocks.len() {
-                    blocks.push(Vec::with_capacity(plans.len()));
-                }
-                blocks[b].push(chunk);
-            }
-        }
-        let block = |(b, mut chunks): (usize, Vec<ArrayViewMutD<'_, T::Out>>)| {
+        let chunks = outs.iter_mut().map(|out| out.axis_chunks_iter_mut(Axis(m), rows));
+        threads::for_each_block(chunks, parallel, |b, mut chunks| {
             let start = b * rows;
             let inside = f.slice_axis(Axis(m), Slice::from(start..(start + rows).min(n)));
             for (plan, out) in plans.iter().zip(chunks.iter_mut()) {
@@ -86,12 +75,7 @@ pub(crate) fn run<T: Element>(
                     apply(plan, &inside, out, 0, edge);
                 }
             }
-        };
-        if parallel {
-            blocks.into_par_iter().enumerate().for_each(block);
-        } else {
-            blocks.into_iter().enumerate().for_each(block);
-        }
+        });
     });
 }
 

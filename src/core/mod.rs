@@ -4,6 +4,7 @@
 
 mod element;
 mod error;
+mod flat;
 mod kernel;
 mod stencil;
 mod threads;

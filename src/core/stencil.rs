@@ -98,6 +98,13 @@ impl<W: Copy> Scale<W> {
     fn new(d: W, reciprocal: impl Fn(W) -> Option<W>) -> Self {
         reciprocal(d).map_or(Scale::Divide(d), Scale::Multiply)
     }
+
+    /// The divisor or its reciprocal.
+    pub(crate) fn value(self) -> W {
+        match self {
+            Scale::Divide(w) | Scale::Multiply(w) => w,
+        }
+    }
 }
 
 /// `out[j] = op(next[j], prev[j])`, one loop per way of scaling so that
@@ -136,6 +143,11 @@ pub(crate) struct WeakUniform<W> {
 }
 
 impl<W: Copy> WeakUniform<W> {
+    /// How the interior applies the step.
+    pub(crate) fn scale(&self) -> Scale<W> {
+        self.twice
+    }
+
     pub(crate) fn new(h: f64, weak: impl Fn(f64) -> W, reciprocal: impl Fn(W) -> Option<W>) -> Self {
         let (start, end) = uniform_edge2(h);
         WeakUniform {

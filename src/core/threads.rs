@@ -6,7 +6,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
+use smallvec::SmallVec;
 
 /// 0 means "not set": use `GRADIENT_NUM_THREADS` or every core.
 static REQUESTED: AtomicUsize = AtomicUsize::new(0);
@@ -61,4 +63,42 @@ pub(crate) fn run<R: Send>(elements: usize, work: impl FnOnce(bool) -> R + Send)
         }
     }
     work(false)
+}
+
+/// Input elements per block: with its outputs, a block fits in L2.
+pub(crate) const BLOCK_ELEMENTS: usize = 1 << 14;
+
+/// How many of `n` rows of `row_elements` make a block; when `parallel`,
+/// few enough that every thread gets several blocks.
+pub(crate) fn rows_per_block(n: usize, row_elements: usize, parallel: bool) -> usize {
+    let rows = (BLOCK_ELEMENTS / row_elements.max(1)).clamp(1, n.max(1));
+    if parallel {
+        rows.min(n.div_ceil(4 * rayon::current_num_threads()).max(1))
+    } else {
+        rows
+    }
+}
+
+/// Runs `work(b, pieces)` for every block `b`, where `pieces` holds the
+/// `b`-th chunk of every output (`outputs` yields each output's chunks in
+/// order), on the pool's threads when `parallel`.
+pub(crate) fn for_each_block<C: Send, I: IntoIterator<Item = C>>(
+    outputs: impl IntoIterator<Item = I>,
+    parallel: bool,
+    work: impl Fn(usize, SmallVec<[C; 4]>) + Sync + Send,
+) {
+    let mut blocks: Vec<SmallVec<[C; 4]>> = Vec::new();
+    for chunks in outputs {
+        for (b, chunk) in chunks.into_iter().enumerate() {
+            if b == blocks.len() {
+                blocks.push(SmallVec::new());
+            }
+            blocks[b].push(chunk);
+        }
+    }
+    if parallel {
+        blocks.into_par_iter().enumerate().for_each(|(b, c)| work(b, c));
+    } else {
+        blocks.into_iter().enumerate().for_each(|(b, c)| work(b, c));
+    }
 }

@@ -1,0 +1,413 @@
+//! The fast path for contiguous arrays: the input and every output dense in
+//! memory, in the same axis order (C order, Fortran order, or any other).
+//!
+//! The array is then a sequence of rows along its axis of smallest stride,
+//! and every input row an axis reads is a sub-slice at a fixed distance, so
+//! locating one costs integer arithmetic instead of n-dimensional views.
+//!
+//! With scalar steps (numpy's default), a run of rows that is interior for
+//! every other axis is one flat span in which each output is
+//! `op(f[m + d], f[m - d], w)`, with one distance `d` per axis: `span` then
+//! computes all axes element by element in one loop, and puts the lane edges
+//! back afterwards. Writing all outputs together, rather than one output row
+//! after another, keeps every output's store stream in flight; on this
+//! project's 2-core test machine that took 4096^2 and 256^3 float64 with all
+//! axes from about 70% to 80-88% of the speed of a plain copy of the same
+//! bytes, level with a hand-fused C loop.
+//!
+//! Every other row (edges of an outer axis, coordinate spacing, steps some
+//! multiplied and some divided) is done row by row, all axes in `PIECE`-sized
+//! turns.
+
+use std::cmp::Reverse;
+use std::ops::Range;
+
+use ndarray::{ArrayBase, ArrayViewD, ArrayViewMutD, Axis, IxDyn, RawData};
+use smallvec::SmallVec;
+
+use super::element::Element;
+use super::kernel::AxisPlan;
+use super::stencil::{AxisStencil, EdgeOrder, Scale, Stencil};
+use super::threads;
+
+/// Output elements written for one axis before turning to the next, on rows
+/// outside the fused spans (fewer cost more in dispatch than they gain).
+const PIECE: usize = 256;
+
+type Small<T> = SmallVec<[T; 4]>;
+
+/// Runs the call if its layout allows; returns false, touching nothing, if
+/// not.
+pub(crate) fn run<T: Element>(
+    f: &ArrayViewD<'_, T>,
+    plans: &[AxisPlan<T::Weak>],
+    outs: &mut [ArrayViewMutD<'_, T::Out>],
+    edge: EdgeOrder,
+) -> bool {
+    let order = traversal_order(f);
+    if order.len() < 2 || plans.is_empty() {
+        return false;
+    }
+    let f = reorder(f.view(), &order);
+    let dims: Small<usize> = f.shape().into();
+    let Some(fs) = f.to_slice() else { return false };
+    let mut os: Small<&mut [T::Out]> = Small::new();
+    for o in outs.iter_mut() {
+        let o = reorder(o.view_mut(), &order);
+        if !o.is_standard_layout() {
+            return false;
+        }
+        os.push(o.into_slice().expect("standard layout"));
+    }
+    let len = dims[dims.len() - 1];
+    let axes: Small<Walk> = plans
+        .iter()
+        .map(|p| {
+            let k = order.iter().position(|&k| k == p.axis).expect("a selected axis has length > 1");
+            let dist = dims[k + 1..].iter().product::<usize>();
+            Walk { n: dims[k], rows: dist / len, dist }
+        })
+        .collect();
+    let total_rows = fs.len() / len;
+    threads::run(fs.len() * plans.len(), |parallel| {
+        let rows = threads::rows_per_block(total_rows, len, parallel);
+        let chunks = os.iter_mut().map(|o| o.chunks_mut(rows * len));
+        threads::for_each_block(chunks, parallel, |b, mut outs| block(fs, len, plans, &axes, &mut outs, b * rows, edge));
+    });
+    true
+}
+
+/// Axes of length > 1, largest stride first; the last is the row axis.
+fn traversal_order<T>(f: &ArrayViewD<'_, T>) -> Small<usize> {
+    let mut axes: Small<usize> = (0..f.ndim()).filter(|&k| f.len_of(Axis(k)) > 1).collect();
+    // Stable, so equal strides keep their order. (ndarray gives axes of
+    // length 1 a zero stride, which is why they are dropped, not sorted.)
+    axes.sort_by_key(|&k| Reverse(f.strides()[k].unsigned_abs()));
+    axes
+}
+
+/// `a` without the axes missing from `order` (all of length 1), the others
+/// arranged as `order` lists them.
+fn reorder<S: RawData>(mut a: ArrayBase<S, IxDyn>, order: &[usize]) -> ArrayBase<S, IxDyn> {
+    for k in (0..a.ndim()).rev() {
+        if !order.contains(&k) {
+            a = a.index_axis_move(Axis(k), 0);
+        }
+    }
+    let kept = |k: usize| k - (0..k).filter(|j| !order.contains(j)).count();
+    let perm: Small<usize> = order.iter().map(|&k| kept(k)).collect();
+    a.permuted_axes(IxDyn(&perm))
+}
+
+/// How a plan's axis advances as rows go by.
+struct Walk {
+    /// Length of the axis.
+    n: usize,
+    /// Rows per step along the axis (0 for the row axis itself).
+    rows: usize,
+    /// Elements per step along the axis.
+    dist: usize,
+}
+
+/// Where one axis stands at the current row.
+#[derive(Clone, Copy)]
+struct Position {
+    /// Index along the axis.
+    i: usize,
+    /// Rows left before it advances.
+    left: usize,
+}
+
+impl Walk {
+    fn at(&self, row: usize) -> Position {
+        if self.rows == 0 {
+            return Position { i: 0, left: 0 };
+        }
+        Position { i: row / self.rows % self.n, left: self.rows - row % self.rows }
+    }
+}
+
+/// What one plan computes for the current row, with the input rows it reads.
+enum Job<'a, T> {
+    /// The row is the plan's lane.
+    Along,
+    /// Central difference at this index, from the rows before and after.
+    Interior(usize, &'a [T], &'a [T]),
+    /// One-sided difference at index 0, from the first rows.
+    Start([&'a [T]; 3]),
+    /// One-sided difference at the last index, from the last rows.
+    End([&'a [T]; 3]),
+}
+
+/// Rows `first..` of the array, as many as `outs` hold.
+fn block<T: Element>(
+    fs: &[T],
+    len: usize,
+    plans: &[AxisPlan<T::Weak>],
+    axes: &[Walk],
+    outs: &mut [&mut [T::Out]],
+    first: usize,
+    edge: EdgeOrder,
+) {
+    let end = first + outs[0].len() / len;
+    let row = |r: usize| &fs[r * len..(r + 1) * len];
+    let uniform = Uniform::of(plans);
+    let mut r = first;
+    while r < end {
+        let at: Small<Position> = axes.iter().map(|w| w.at(r)).collect();
+        if let Some(uniform) = &uniform {
+            let rows = interior_rows(axes, &at).min(end - r);
+            if rows > 0 && span(uniform, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len) {
+                // The span treated row ends as interior; give the lane its
+                // edges back.
+                if let Some(k) = axes.iter().position(|w| w.rows == 0) {
+                    let out = &mut outs[k][(r - first) * len..(r - first + rows) * len];
+                    let f = &fs[r * len..(r + rows) * len];
+                    match &plans[k].stencil {
+                        AxisStencil::Weak(s) => lane_ends(s, f, out, len, edge),
+                        AxisStencil::Strong(s) => lane_ends(s, f, out, len, edge),
+                        AxisStencil::NonUniform(s) => lane_ends(s, f, out, len, edge),
+                    }
+                }
+                r += rows;
+                continue;
+            }
+        }
+        let here = row(r);
+        let jobs: Small<Job<'_, T>> = axes
+            .iter()
+            .zip(&at)
+            .map(|(w, p)| {
+                // Row `r` is at index `p.i`; index `q` is `q - p.i` steps away.
+                let other = |q: usize| row(r + q * w.rows - p.i * w.rows);
+                // Edge order 1 reads two rows; the third is a placeholder.
+                let k = edge.min_len() - 1;
+                match p.i {
+                    _ if w.rows == 0 => Job::Along,
+                    0 => Job::Start([other(0), other(1), other(k)]),
+                    i if i == w.n - 1 => Job::End([other(i - k), other(i - 1), other(i)]),
+                    i => Job::Interior(i, other(i - 1), other(i + 1)),
+                }
+            })
+            .collect();
+        let base = (r - first) * len;
+        for a in (0..len).step_by(PIECE) {
+            let b = (a + PIECE).min(len);
+            for ((plan, job), out) in plans.iter().zip(&jobs).zip(outs.iter_mut()) {
+                apply(&plan.stencil, job, here, &mut out[base + a..base + b], a, edge);
+            }
+        }
+        r += 1;
+    }
+}
+
+/// How many rows from the one at `at` on have every axis but the row axis
+/// strictly inside its range (0 if this one does not).
+fn interior_rows(axes: &[Walk], at: &[Position]) -> usize {
+    axes.iter()
+        .zip(at)
+        .filter(|(w, _)| w.rows > 0)
+        .map(|(w, p)| if p.i == 0 || p.i + 1 >= w.n { 0 } else { (w.n - 2 - p.i) * w.rows + p.left })
+        .min()
+        .unwrap_or(usize::MAX)
+}
+
+#[inline(always)]
+fn apply<T: Element>(stencil: &AxisStencil<T::Weak>, job: &Job<'_, T>, here: &[T], out: &mut [T::Out], a: usize, edge: EdgeOrder) {
+    match stencil {
+        AxisStencil::Weak(s) => piece(s, job, here, out, a, edge),
+        AxisStencil::Strong(s) => piece(s, job, here, out, a, edge),
+        AxisStencil::NonUniform(s) => piece(s, job, here, out, a, edge),
+    }
+}
+
+/// Scalar steps on every selected axis, all applied the same way: the
+/// interior of every output is `op(next, prev, w)` with one `w` per axis.
+enum Uniform<W> {
+    Multiply(Small<W>),
+    Divide(Small<W>),
+}
+
+impl<W: Copy> Uniform<W> {
+    fn of(plans: &[AxisPlan<W>]) -> Option<Self> {
+        let scales: Option<Small<Scale<W>>> = plans
+            .iter()
+            .map(|p| match &p.stencil {
+                AxisStencil::Weak(s) => Some(s.scale()),
+                _ => None,
+            })
+            .collect();
+        let scales = scales?;
+        if scales.iter().all(|s| matches!(s, Scale::Multiply(_))) {
+            Some(Uniform::Multiply(scales.iter().map(|s| s.value()).collect()))
+        } else if scales.iter().all(|s| matches!(s, Scale::Divide(_))) {
+            Some(Uniform::Divide(scales.iter().map(|s| s.value()).collect()))
+        } else {
+            None
+        }
+    }
+}
+
+/// Elements `elems` of the array, whole rows that are interior for every
+/// axis but the row axis, written from `outs[..][at..]`. The row axis is
+/// treated as interior too (the caller then restores the lane edges): with
+/// uniform steps every output is `op(f[m + d], f[m - d], w)`, one distance
+/// `d` per axis, and all axes are computed element by element in one loop
+/// (see the module comment). Returns false, writing nothing, for axis counts
+/// it is not built for.
+fn span<T: Element>(
+    uniform: &Uniform<T::Weak>,
+    axes: &[Walk],
+    fs: &[T],
+    outs: &mut [&mut [T::Out]],
+    at: usize,
+    elems: Range<usize>,
+) -> bool {
+    match uniform {
+        Uniform::Multiply(w) => span_with(w, axes, fs, outs, at, elems, T::times_weak),
+        Uniform::Divide(w) => span_with(w, axes, fs, outs, at, elems, T::diff_weak),
+    }
+}
+
+#[inline(always)]
+fn span_with<T: Element>(
+    w: &[T::Weak],
+    axes: &[Walk],
+    fs: &[T],
+    outs: &mut [&mut [T::Out]],
+    at: usize,
+    elems: Range<usize>,
+    op: impl Fn(T, T, T::Weak) -> T::Out + Copy,
+) -> bool {
+    match axes.len() {
+        1 => fused::<T, 1>(w, axes, fs, outs, at, elems, op),
+        2 => fused::<T, 2>(w, axes, fs, outs, at, elems, op),
+        3 => fused::<T, 3>(w, axes, fs, outs, at, elems, op),
+        4 => fused::<T, 4>(w, axes, fs, outs, at, elems, op),
+        _ => return false,
+    }
+    true
+}
+
+/// Elements per step of the fused loop: a fixed count, so that each axis's
+/// step compiles to straight-line vector code.
+const STEP: usize = 16;
+
+/// A function of its own so that the compiler knows `o` aliases neither
+/// input, and vectorises.
+#[inline(always)]
+fn step<T: Element>(o: &mut [T::Out; STEP], p: &[T; STEP], x: &[T; STEP], w: T::Weak, op: impl Fn(T, T, T::Weak) -> T::Out) {
+    for i in 0..STEP {
+        o[i] = op(x[i], p[i], w);
+    }
+}
+
+#[inline(always)]
+fn fused<T: Element, const P: usize>(
+    w: &[T::Weak],
+    axes: &[Walk],
+    fs: &[T],
+    outs: &mut [&mut [T::Out]],
+    at: usize,
+    elems: Range<usize>,
+    op: impl Fn(T, T, T::Weak) -> T::Out + Copy,
+) {
+    let w: [T::Weak; P] = std::array::from_fn(|k| w[k]);
+    let d: [usize; P] = std::array::from_fn(|k| axes[k].dist);
+    // The span's first and last elements are row ends: only the other axes
+    // are computed there, the loop below skips them.
+    for (k, out) in outs.iter_mut().enumerate().filter(|(k, _)| axes[*k].rows > 0) {
+        for (m, o) in [(elems.start, at), (elems.end - 1, at + elems.len() - 1)] {
+            out[o] = op(fs[m + d[k]], fs[m - d[k]], w[k]);
+        }
+    }
+    let (lo, hi) = (elems.start + 1, elems.end - 1);
+    let n = hi - lo;
+    let prev: [&[T]; P] = std::array::from_fn(|k| &fs[lo - d[k]..hi - d[k]]);
+    let next: [&[T]; P] = std::array::from_fn(|k| &fs[lo + d[k]..hi + d[k]]);
+    let mut rows = outs.iter_mut();
+    let out: [&mut [T::Out]; P] = std::array::from_fn(|_| &mut rows.next().expect("one output per axis")[at + 1..at + 1 + n]);
+    let mut j = 0;
+    while j + STEP <= n {
+        for k in 0..P {
+            let o = (&mut out[k][j..j + STEP]).try_into().expect("STEP elements");
+            let p = prev[k][j..j + STEP].try_into().expect("STEP elements");
+            let x = next[k][j..j + STEP].try_into().expect("STEP elements");
+            step(o, p, x, w[k], op);
+        }
+        j += STEP;
+    }
+    for k in 0..P {
+        for i in j..n {
+            out[k][i] = op(next[k][i], prev[k][i], w[k]);
+        }
+    }
+}
+
+/// Positions `a..a + out.len()` of one plan's output row.
+#[inline(always)]
+fn piece<T: Element, S: Stencil<T>>(stencil: &S, job: &Job<'_, T>, here: &[T], out: &mut [T::Out], a: usize, edge: EdgeOrder) {
+    let b = a + out.len();
+    match *job {
+        Job::Along => lane_piece(stencil, here, out, a, edge),
+        Job::Interior(i, prev, next) => S::row(stencil.coef(i), &prev[a..b], &here[a..b], &next[a..b], out),
+        Job::Start([r0, r1, r2]) => {
+            for (j, o) in (a..b).zip(out) {
+                *o = match edge {
+                    EdgeOrder::First => stencil.start1(r0[j], r1[j]),
+                    EdgeOrder::Second => stencil.start2(r0[j], r1[j], r2[j]),
+                };
+            }
+        }
+        Job::End([r0, r1, r2]) => {
+            for (j, o) in (a..b).zip(out) {
+                *o = match edge {
+                    EdgeOrder::First => stencil.end1(r1[j], r2[j]),
+                    EdgeOrder::Second => stencil.end2(r0[j], r1[j], r2[j]),
+                };
+            }
+        }
+    }
+}
+
+/// Positions `a..a + out.len()` of the lane `f`, edges included.
+#[inline(always)]
+fn lane_piece<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], out: &mut [T::Out], a: usize, edge: EdgeOrder) {
+    let n = f.len();
+    let b = a + out.len();
+    let (lo, hi) = (a.max(1), b.min(n - 1));
+    if lo < hi {
+        stencil.lane_interior(f, &mut out[lo - a..hi - a], lo);
+    }
+    if a == 0 {
+        out[0] = lane_start(stencil, f, edge);
+    }
+    if b == n {
+        out[n - 1 - a] = lane_end(stencil, f, edge);
+    }
+}
+
+/// The edge values of every lane of `f` (lanes of `len` elements).
+fn lane_ends<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], out: &mut [T::Out], len: usize, edge: EdgeOrder) {
+    for (f, o) in f.chunks_exact(len).zip(out.chunks_exact_mut(len)) {
+        o[0] = lane_start(stencil, f, edge);
+        o[len - 1] = lane_end(stencil, f, edge);
+    }
+}
+
+#[inline(always)]
+fn lane_start<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], edge: EdgeOrder) -> T::Out {
+    match edge {
+        EdgeOrder::First => stencil.start1(f[0], f[1]),
+        EdgeOrder::Second => stencil.start2(f[0], f[1], f[2]),
+    }
+}
+
+#[inline(always)]
+fn lane_end<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], edge: EdgeOrder) -> T::Out {
+    let n = f.len();
+    match edge {
+        EdgeOrder::First => stencil.end1(f[n - 2], f[n - 1]),
+        EdgeOrder::Second => stencil.end2(f[n - 3], f[n - 2], f[n - 1]),
+    }
+}
