@@ -351,20 +351,16 @@ fn piece<T: Element, S: Stencil<T>>(stencil: &S, job: &Job<'_, T>, here: &[T], o
     match *job {
         Job::Along => lane_piece(stencil, here, out, a, edge),
         Job::Interior(i, prev, next) => S::row(stencil.coef(i), &prev[a..b], &here[a..b], &next[a..b], out),
-        Job::Start([r0, r1, r2]) => {
+        // `rows` are the first or last three slabs (edge order 1 reads
+        // only two, the third is a placeholder), seen as a lane of three.
+        Job::Start(rows) => {
             for (j, o) in (a..b).zip(out) {
-                *o = match edge {
-                    EdgeOrder::First => stencil.start1(r0[j], r1[j]),
-                    EdgeOrder::Second => stencil.start2(r0[j], r1[j], r2[j]),
-                };
+                *o = stencil.lane_start(edge, |q| rows[q][j]);
             }
         }
-        Job::End([r0, r1, r2]) => {
+        Job::End(rows) => {
             for (j, o) in (a..b).zip(out) {
-                *o = match edge {
-                    EdgeOrder::First => stencil.end1(r1[j], r2[j]),
-                    EdgeOrder::Second => stencil.end2(r0[j], r1[j], r2[j]),
-                };
+                *o = stencil.lane_end(edge, 3, |q| rows[q][j]);
             }
         }
     }
@@ -380,34 +376,17 @@ fn lane_piece<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], out: &mut [T::Out
         stencil.lane_interior(f, &mut out[lo - a..hi - a], lo);
     }
     if a == 0 {
-        out[0] = lane_start(stencil, f, edge);
+        out[0] = stencil.lane_start(edge, |i| f[i]);
     }
     if b == n {
-        out[n - 1 - a] = lane_end(stencil, f, edge);
+        out[n - 1 - a] = stencil.lane_end(edge, n, |i| f[i]);
     }
 }
 
 /// The edge values of every lane of `f` (lanes of `len` elements).
 fn lane_ends<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], out: &mut [T::Out], len: usize, edge: EdgeOrder) {
     for (f, o) in f.chunks_exact(len).zip(out.chunks_exact_mut(len)) {
-        o[0] = lane_start(stencil, f, edge);
-        o[len - 1] = lane_end(stencil, f, edge);
-    }
-}
-
-#[inline(always)]
-fn lane_start<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], edge: EdgeOrder) -> T::Out {
-    match edge {
-        EdgeOrder::First => stencil.start1(f[0], f[1]),
-        EdgeOrder::Second => stencil.start2(f[0], f[1], f[2]),
-    }
-}
-
-#[inline(always)]
-fn lane_end<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], edge: EdgeOrder) -> T::Out {
-    let n = f.len();
-    match edge {
-        EdgeOrder::First => stencil.end1(f[n - 2], f[n - 1]),
-        EdgeOrder::Second => stencil.end2(f[n - 3], f[n - 2], f[n - 1]),
+        o[0] = stencil.lane_start(edge, |i| f[i]);
+        o[len - 1] = stencil.lane_end(edge, len, |i| f[i]);
     }
 }

@@ -163,16 +163,10 @@ fn lane<T: Element, S: Stencil<T>>(
         }
     }
     if start == 0 {
-        o[0] = match edge {
-            EdgeOrder::First => stencil.start1(f[0], f[1]),
-            EdgeOrder::Second => stencil.start2(f[0], f[1], f[2]),
-        };
+        o[0] = stencil.lane_start(edge, |i| f[i]);
     }
     if end == n {
-        o[n - 1 - start] = match edge {
-            EdgeOrder::First => stencil.end1(f[n - 2], f[n - 1]),
-            EdgeOrder::Second => stencil.end2(f[n - 3], f[n - 2], f[n - 1]),
-        };
+        o[n - 1 - start] = stencil.lane_end(edge, n, |i| f[i]);
     }
 }
 

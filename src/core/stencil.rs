@@ -78,6 +78,22 @@ pub(crate) trait Stencil<T: Element>: Sync {
     fn start2(&self, f0: T, f1: T, f2: T) -> T::Out;
     /// Edge order 2: `out[n-1]` from `f[n-3], f[n-2], f[n-1]`.
     fn end2(&self, f_3: T, f_2: T, f_1: T) -> T::Out;
+    /// `out[0]` of a lane at this edge order; `f(i)` is sample `i`.
+    #[inline(always)]
+    fn lane_start(&self, edge: EdgeOrder, f: impl Fn(usize) -> T) -> T::Out {
+        match edge {
+            EdgeOrder::First => self.start1(f(0), f(1)),
+            EdgeOrder::Second => self.start2(f(0), f(1), f(2)),
+        }
+    }
+    /// `out[n-1]` of a lane of `n` samples at this edge order.
+    #[inline(always)]
+    fn lane_end(&self, edge: EdgeOrder, n: usize, f: impl Fn(usize) -> T) -> T::Out {
+        match edge {
+            EdgeOrder::First => self.end1(f(n - 2), f(n - 1)),
+            EdgeOrder::Second => self.end2(f(n - 3), f(n - 2), f(n - 1)),
+        }
+    }
 }
 
 /// `(-1.5/h, 2/h, -0.5/h)` and `(0.5/h, -2/h, 1.5/h)`, in float64 as numpy
