@@ -9,11 +9,11 @@
 //! every other axis is one flat span in which each output is
 //! `op(f[m + d], f[m - d], w)`, with one distance `d` per axis: `span` then
 //! computes all axes together, `STEP` elements of each in turn, and `block`
-//! puts the lane edges back afterwards. Writing all outputs together, rather than one output row
-//! after another, keeps every output's store stream in flight; on this
-//! project's 2-core test machine that took 4096^2 and 256^3 float64 with all
-//! axes from about 70% to 80-88% of the speed of a plain copy of the same
-//! bytes, level with a hand-fused C loop.
+//! puts the lane edges back afterwards. Writing all outputs together, rather
+//! than one output row after another, keeps every output's store stream in
+//! flight; on this project's 2-core test machine that took 4096^2 and 256^3
+//! float64 with all axes from about 70% to 80-88% of the speed of a plain
+//! copy of the same bytes, level with a hand-fused C loop.
 //!
 //! Every other row (edges of an outer axis, coordinate spacing, steps some
 //! multiplied and some divided) is done row by row, all axes in `PIECE`-sized
@@ -69,10 +69,11 @@ pub(crate) fn run<T: Element>(
         })
         .collect();
     let total_rows = fs.len() / len;
+    let call = Call { fs, len, plans, uniform: Uniform::of(plans), axes, edge };
     threads::run(fs.len() * plans.len(), |parallel| {
         let rows = threads::rows_per_block(total_rows, len, parallel);
         let chunks = os.iter_mut().map(|o| o.chunks_mut(rows * len));
-        threads::for_each_block(chunks, parallel, |b, mut outs| block(fs, len, plans, &axes, &mut outs, b * rows, edge));
+        threads::for_each_block(chunks, parallel, |b, mut outs| block(&call, &mut outs, b * rows));
     });
     true
 }
@@ -139,25 +140,31 @@ enum Job<'a, T> {
     End([&'a [T]; 3]),
 }
 
-/// Rows `first..` of the array, as many as `outs` hold.
-fn block<T: Element>(
-    fs: &[T],
+/// What every block of one call shares.
+struct Call<'a, T: Element> {
+    /// The input, rows of `len` elements.
+    fs: &'a [T],
     len: usize,
-    plans: &[AxisPlan<T::Weak>],
-    axes: &[Walk],
-    outs: &mut [&mut [T::Out]],
-    first: usize,
+    plans: &'a [AxisPlan<T::Weak>],
+    /// Set when spans apply.
+    uniform: Option<Uniform<T::Weak>>,
+    /// One per plan.
+    axes: Small<Walk>,
     edge: EdgeOrder,
-) {
+}
+
+/// Rows `first..` of the array, as many as `outs` hold.
+fn block<T: Element>(call: &Call<'_, T>, outs: &mut [&mut [T::Out]], first: usize) {
+    let Call { fs, len, plans, ref uniform, ref axes, edge } = *call;
     let end = first + outs[0].len() / len;
     let row = |r: usize| &fs[r * len..(r + 1) * len];
-    let uniform = Uniform::of(plans);
     let mut r = first;
     while r < end {
         let at: Small<Position> = axes.iter().map(|w| w.at(r)).collect();
-        if let Some(uniform) = &uniform {
+        if let Some(uniform) = uniform {
             let rows = interior_rows(axes, &at).min(end - r);
-            if rows > 0 && span(uniform, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len) {
+            if rows > 0 {
+                span(uniform, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len);
                 // The span treated row ends as interior; give the lane its
                 // edges back.
                 if let Some(k) = axes.iter().position(|w| w.rows == 0) {
@@ -228,8 +235,14 @@ enum Uniform<W> {
     Divide(Small<W>),
 }
 
+/// The most axes `span` is built for.
+const SPAN_AXES: usize = 4;
+
 impl<W: Copy> Uniform<W> {
     fn of(plans: &[AxisPlan<W>]) -> Option<Self> {
+        if plans.len() > SPAN_AXES {
+            return None;
+        }
         let scales: Option<Small<Scale<W>>> = plans
             .iter()
             .map(|p| match &p.stencil {
@@ -253,16 +266,8 @@ impl<W: Copy> Uniform<W> {
 /// treated as interior too (the caller then restores the lane edges): with
 /// uniform steps every output is `op(f[m + d], f[m - d], w)`, one distance
 /// `d` per axis, and all axes are computed together (see the module
-/// comment). Returns false, writing nothing, for axis counts
-/// it is not built for.
-fn span<T: Element>(
-    uniform: &Uniform<T::Weak>,
-    axes: &[Walk],
-    fs: &[T],
-    outs: &mut [&mut [T::Out]],
-    at: usize,
-    elems: Range<usize>,
-) -> bool {
+/// comment).
+fn span<T: Element>(uniform: &Uniform<T::Weak>, axes: &[Walk], fs: &[T], outs: &mut [&mut [T::Out]], at: usize, elems: Range<usize>) {
     match uniform {
         Uniform::Multiply(w) => span_with(w, axes, fs, outs, at, elems, T::times_weak),
         Uniform::Divide(w) => span_with(w, axes, fs, outs, at, elems, T::diff_weak),
@@ -278,15 +283,14 @@ fn span_with<T: Element>(
     at: usize,
     elems: Range<usize>,
     op: impl Fn(T, T, T::Weak) -> T::Out + Copy,
-) -> bool {
+) {
     match axes.len() {
         1 => fused::<T, 1>(w, axes, fs, outs, at, elems, op),
         2 => fused::<T, 2>(w, axes, fs, outs, at, elems, op),
         3 => fused::<T, 3>(w, axes, fs, outs, at, elems, op),
         4 => fused::<T, 4>(w, axes, fs, outs, at, elems, op),
-        _ => return false,
+        n => unreachable!("Uniform::of admits at most {SPAN_AXES} axes, not {n}"),
     }
-    true
 }
 
 /// Elements per step of the fused loop: a fixed count, so that each axis's
