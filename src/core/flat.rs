@@ -40,7 +40,7 @@ type Small<T> = SmallVec<[T; 4]>;
 /// not.
 pub(crate) fn run<T: Element>(
     f: &ArrayViewD<'_, T>,
-    plans: &[AxisPlan<T::Weak>],
+    plans: &[AxisPlan<'_, T::Weak>],
     outs: &mut [ArrayViewMutD<'_, T::Out>],
     edge: EdgeOrder,
 ) -> bool {
@@ -145,7 +145,7 @@ struct Call<'a, T: Element> {
     /// The input, rows of `len` elements.
     fs: &'a [T],
     len: usize,
-    plans: &'a [AxisPlan<T::Weak>],
+    plans: &'a [AxisPlan<'a, T::Weak>],
     /// Set when spans apply.
     uniform: Option<Uniform<T::Weak>>,
     /// One per plan.
@@ -220,7 +220,7 @@ fn interior_rows(axes: &[Walk], at: &[Position]) -> usize {
 }
 
 #[inline(always)]
-fn apply<T: Element>(stencil: &AxisStencil<T::Weak>, job: &Job<'_, T>, here: &[T], out: &mut [T::Out], a: usize, edge: EdgeOrder) {
+fn apply<T: Element>(stencil: &AxisStencil<'_, T::Weak>, job: &Job<'_, T>, here: &[T], out: &mut [T::Out], a: usize, edge: EdgeOrder) {
     match stencil {
         AxisStencil::Weak(s) => piece(s, job, here, out, a, edge),
         AxisStencil::Strong(s) => piece(s, job, here, out, a, edge),
@@ -239,7 +239,7 @@ enum Uniform<W> {
 const SPAN_AXES: usize = 4;
 
 impl<W: Copy> Uniform<W> {
-    fn of(plans: &[AxisPlan<W>]) -> Option<Self> {
+    fn of(plans: &[AxisPlan<'_, W>]) -> Option<Self> {
         if plans.len() > SPAN_AXES {
             return None;
         }

@@ -21,15 +21,15 @@ use super::stencil::{AxisStencil, EdgeOrder, Stencil};
 use super::threads;
 
 /// The stencil of one selected axis.
-pub(crate) struct AxisPlan<W> {
+pub(crate) struct AxisPlan<'a, W> {
     pub axis: usize,
-    pub stencil: AxisStencil<W>,
+    pub stencil: AxisStencil<'a, W>,
 }
 
 /// Differentiates `f` along every planned axis into the matching output.
 pub(crate) fn run<T: Element>(
     f: &ArrayViewD<'_, T>,
-    plans: &[AxisPlan<T::Weak>],
+    plans: &[AxisPlan<'_, T::Weak>],
     outs: &mut [ArrayViewMutD<'_, T::Out>],
     edge: EdgeOrder,
 ) {
@@ -98,7 +98,7 @@ fn is_innermost<T>(f: &ArrayViewD<'_, T>, axis: usize) -> bool {
 /// `out` holds positions `start..start + out.len_of(axis)` along `axis`; `f`
 /// holds the whole axis.
 fn apply<T: Element>(
-    plan: &AxisPlan<T::Weak>,
+    plan: &AxisPlan<'_, T::Weak>,
     f: &ArrayViewD<'_, T>,
     out: &mut ArrayViewMutD<'_, T::Out>,
     start: usize,

@@ -9,7 +9,7 @@ mod kernel;
 mod stencil;
 mod threads;
 
-use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Axis};
 use smallvec::SmallVec;
 
 pub use element::Element;
@@ -98,13 +98,16 @@ pub(crate) fn compute<T: Element>(
     edge: EdgeOrder,
     outs: &mut [ArrayViewMutD<'_, T::Out>],
 ) {
-    let plan = |axis: usize| AxisPlan { axis, stencil: AxisStencil::new::<T>(spacing[axis]) };
+    let plan = |axis: usize| {
+        let lanes = f.len() / f.len_of(Axis(axis));
+        AxisPlan { axis, stencil: AxisStencil::new::<T>(spacing[axis], lanes) }
+    };
     // One axis is the common case: a plan on the stack, not a SmallVec of
     // them, saves copying several hundred bytes per call.
     if let [axis] = *axes {
         kernel::run(f, std::slice::from_ref(&plan(axis)), outs, edge);
     } else {
-        let plans: SmallVec<[AxisPlan<T::Weak>; 4]> = axes.iter().map(|&axis| plan(axis)).collect();
+        let plans: SmallVec<[AxisPlan<'_, T::Weak>; 4]> = axes.iter().map(|&axis| plan(axis)).collect();
         kernel::run(f, &plans, outs, edge);
     }
 }

@@ -270,43 +270,53 @@ impl<T: Element> Stencil<T> for StrongUniform {
 }
 
 /// Coordinates with unequal steps: second-order three-point weights.
-pub(crate) struct NonUniform {
-    /// `interior[i-1]` holds `(a, b, c)` for output position `i`.
-    interior: Vec<[f64; 3]>,
+pub(crate) struct NonUniform<'a> {
+    coords: &'a [f64],
+    /// `table[i-1]` holds the weights for output position `i`, when the
+    /// axis has several lanes to share them. A single lane uses each weight
+    /// once: it computes them as it goes (the same operations, so the same
+    /// bits), which spares a table three times the size of the data.
+    table: Vec<[f64; 3]>,
     first_step: f64,
     last_step: f64,
     start: [f64; 3],
     end: [f64; 3],
 }
 
-impl NonUniform {
-    /// `steps` has `n - 1 >= 1` entries.
-    fn new(steps: &[f64]) -> Self {
-        let interior = steps
-            .windows(2)
-            .map(|w| {
-                let (p, q) = (w[0], w[1]);
-                [-q / (p * (p + q)), (q - p) / (p * q), p / (q * (p + q))]
-            })
-            .collect();
-        let (start, end) = if steps.len() >= 2 {
-            let (p, q) = (steps[0], steps[1]);
+/// numpy's interior weights `(a, b, c)` from the steps `p` before and `q`
+/// after a sample.
+#[inline(always)]
+fn weights(p: f64, q: f64) -> [f64; 3] {
+    [-q / (p * (p + q)), (q - p) / (p * q), p / (q * (p + q))]
+}
+
+impl<'a> NonUniform<'a> {
+    /// `x` has `n >= 2` entries; `lanes` is how many lanes share them.
+    fn new(x: &'a [f64], lanes: usize) -> Self {
+        let n = x.len();
+        let step = |i: usize| x[i + 1] - x[i];
+        let table = if lanes > 1 { (1..n - 1).map(|i| weights(step(i - 1), step(i))).collect() } else { Vec::new() };
+        let (start, end) = if n >= 3 {
+            let (p, q) = (step(0), step(1));
             let start = [-(2.0 * p + q) / (p * (p + q)), (p + q) / (p * q), -p / (q * (p + q))];
-            let (p, q) = (steps[steps.len() - 2], steps[steps.len() - 1]);
+            let (p, q) = (step(n - 3), step(n - 2));
             let end = [q / (p * (p + q)), -(q + p) / (p * q), (2.0 * q + p) / (q * (p + q))];
             (start, end)
         } else {
             ([f64::NAN; 3], [f64::NAN; 3])
         };
-        NonUniform { interior, first_step: steps[0], last_step: steps[steps.len() - 1], start, end }
+        NonUniform { coords: x, table, first_step: step(0), last_step: step(n - 2), start, end }
     }
 }
 
-impl<T: Element> Stencil<T> for NonUniform {
+impl<T: Element> Stencil<T> for NonUniform<'_> {
     type Coef = [f64; 3];
     #[inline(always)]
     fn coef(&self, i: usize) -> [f64; 3] {
-        self.interior[i - 1]
+        match self.table.get(i - 1) {
+            Some(&c) => c,
+            None => weights(self.coords[i] - self.coords[i - 1], self.coords[i + 1] - self.coords[i]),
+        }
     }
     #[inline(always)]
     fn interior(c: [f64; 3], prev: T, here: T, next: T) -> T::Out {
@@ -315,10 +325,19 @@ impl<T: Element> Stencil<T> for NonUniform {
     #[inline(always)]
     fn lane_interior(&self, f: &[T], out: &mut [T::Out], lo: usize) {
         let n = out.len();
-        let coefs = &self.interior[lo - 1..lo - 1 + n];
         let (prev, here, next) = (&f[lo - 1..lo - 1 + n], &f[lo..lo + n], &f[lo + 1..lo + 1 + n]);
-        for ((((o, &c), &p), &h), &x) in out.iter_mut().zip(coefs).zip(prev).zip(here).zip(next) {
-            *o = T::comb_strong(c, p, h, x);
+        if self.table.is_empty() {
+            let x = &self.coords[lo - 1..lo + n + 1];
+            let (xp, xh, xn) = (&x[..n], &x[1..n + 1], &x[2..n + 2]);
+            for j in 0..n {
+                let c = weights(xh[j] - xp[j], xn[j] - xh[j]);
+                out[j] = T::comb_strong(c, prev[j], here[j], next[j]);
+            }
+        } else {
+            let coefs = &self.table[lo - 1..lo - 1 + n];
+            for ((((o, &c), &p), &h), &x) in out.iter_mut().zip(coefs).zip(prev).zip(here).zip(next) {
+                *o = T::comb_strong(c, p, h, x);
+            }
         }
     }
     #[inline(always)]
@@ -340,24 +359,25 @@ impl<T: Element> Stencil<T> for NonUniform {
 }
 
 /// The stencil numpy would use for one axis.
-pub(crate) enum AxisStencil<W> {
+pub(crate) enum AxisStencil<'a, W> {
     Weak(WeakUniform<W>),
     Strong(StrongUniform),
-    NonUniform(NonUniform),
+    NonUniform(NonUniform<'a>),
 }
 
-impl<W: Copy> AxisStencil<W> {
+impl<'a, W: Copy> AxisStencil<'a, W> {
+    /// For an axis along which the array has `lanes` lanes.
     /// `coordinates.len() >= 2` has been checked by the caller.
-    pub(crate) fn new<T: Element<Weak = W>>(spacing: Spacing<'_>) -> Self {
+    pub(crate) fn new<T: Element<Weak = W>>(spacing: Spacing<'a>, lanes: usize) -> Self {
         match spacing {
             Spacing::Step(h) => AxisStencil::Weak(WeakUniform::new(h, T::weak, T::weak_reciprocal)),
             Spacing::Coordinates(x) => {
-                let steps: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
+                let h = x[1] - x[0];
                 // Exact equality, as numpy's `(diffx == diffx[0]).all()`.
-                if steps.iter().all(|&d| d == steps[0]) {
-                    AxisStencil::Strong(StrongUniform::new(steps[0], T::strong_reciprocal))
+                if x.windows(2).all(|w| w[1] - w[0] == h) {
+                    AxisStencil::Strong(StrongUniform::new(h, T::strong_reciprocal))
                 } else {
-                    AxisStencil::NonUniform(NonUniform::new(&steps))
+                    AxisStencil::NonUniform(NonUniform::new(x, lanes))
                 }
             }
         }
@@ -371,16 +391,35 @@ mod tests {
     #[test]
     fn equal_steps_reduce_to_a_strong_scalar() {
         let x = [0.0, 1.0, 2.0, 3.0];
-        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&x)), AxisStencil::<f64>::Strong(_)));
+        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&x), 1), AxisStencil::<'_, f64>::Strong(_)));
         // 0.1 steps that differ in the last bit are not uniform for numpy.
         let y = [0.0, 0.1, 0.2, 0.3];
-        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&y)), AxisStencil::<f64>::NonUniform(_)));
+        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&y), 1), AxisStencil::<'_, f64>::NonUniform(_)));
+    }
+
+    #[test]
+    fn a_single_lane_computes_the_weights_a_table_holds() {
+        let x: Vec<f64> = (0..40).map(|i| f64::from(i) * 0.7 + f64::from(i * i % 7) * 0.013).collect();
+        let f: Vec<f64> = (0..40).map(|i| f64::from(i * i % 11) - 3.5).collect();
+        let (one, shared) = (NonUniform::new(&x, 1), NonUniform::new(&x, 2));
+        assert!(one.table.is_empty() && shared.table.len() == 38);
+        let (mut a, mut b) = ([0.0; 38], [0.0; 38]);
+        Stencil::<f64>::lane_interior(&one, &f, &mut a, 1);
+        Stencil::<f64>::lane_interior(&shared, &f, &mut b, 1);
+        for i in 1..39 {
+            let (p, q) = (x[i] - x[i - 1], x[i + 1] - x[i]);
+            let expected = -q / (p * (p + q)) * f[i - 1] + (q - p) / (p * q) * f[i] + p / (q * (p + q)) * f[i + 1];
+            assert_eq!(a[i - 1].to_bits(), expected.to_bits(), "position {i}");
+            assert_eq!(b[i - 1].to_bits(), expected.to_bits(), "position {i}");
+            let c = Stencil::<f64>::coef(&one, i);
+            assert_eq!(c.map(f64::to_bits), Stencil::<f64>::coef(&shared, i).map(f64::to_bits));
+        }
     }
 
     #[test]
     fn nan_coordinates_are_not_uniform() {
         let x = [0.0, f64::NAN, 2.0];
-        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&x)), AxisStencil::<f64>::NonUniform(_)));
+        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&x), 1), AxisStencil::<'_, f64>::NonUniform(_)));
     }
 
     #[test]
