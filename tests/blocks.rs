@@ -143,6 +143,18 @@ fn two_dimensional_blocks_and_threads() {
     }
 }
 
+/// Rows longer than the contiguous path's pieces (4096 elements), with a
+/// partial last piece.
+#[test]
+fn rows_of_several_pieces() {
+    let (r, c) = (5, 2 * 4096 + 809);
+    let a = ArrayD::from_shape_vec(IxDyn(&[r, c]), values(r * c, 4)).unwrap();
+    for edge in [1, 2] {
+        check(a.view(), &coords_for(&[r, c], true), edge, false);
+        check(a.t().into_dyn(), &coords_for(&[c, r], true), edge, true);
+    }
+}
+
 #[test]
 fn three_dimensional_strided_views() {
     let shape = [40, 70, 60];
