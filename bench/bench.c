@@ -93,6 +93,7 @@ static const struct workload WORKLOADS[] = {
     {"2d", 0, 2, {4096, 4096}, {1024, 1024}, C_ORDER, 1, 0, 11, 5, NULL},
     {"3d", 0, 3, {256, 256, 256}, {96, 96, 96}, C_ORDER, 1, 0, 11, 5, NULL},
     {"3d_edge2", 0, 3, {256, 256, 256}, {96, 96, 96}, C_ORDER, 2, 0, 11, 5, NULL},
+    {"1d_nonuniform", 0, 1, {10000000}, {1000000}, C_ORDER, 1, 1, 11, 5, NULL},
     {"2d_nonuniform", 0, 2, {4096, 4096}, {1024, 1024}, C_ORDER, 1, 1, 11, 5, "2d"},
     {"2d_f32", 1, 2, {4096, 4096}, {1024, 1024}, C_ORDER, 1, 0, 11, 5, NULL},
     {"2d_transposed", 0, 2, {4096, 4096}, {1024, 1024}, F_ORDER, 1, 0, 11, 5, "2d"},
@@ -299,6 +300,17 @@ static void nu_coefs(const double *x, size_t n, struct nu_axis *ax) {
     ax->d_last = x[n - 1] - x[n - 2];
 }
 
+/* One lane: each weight is used once, so it is computed where it is used. */
+static void cloop1_nu(const double *restrict f, size_t n, const double *restrict x, double *restrict o) {
+#pragma omp parallel for schedule(static) if (n >= OMP_MIN)
+    for (size_t i = 1; i < n - 1; i++) {
+        double p = x[i] - x[i - 1], q = x[i + 1] - x[i];
+        o[i] = ((((-q) / (p * (p + q))) * f[i - 1]) + (((q - p) / (p * q)) * f[i])) + ((p / (q * (p + q))) * f[i + 1]);
+    }
+    o[0] = (f[1] - f[0]) / (x[1] - x[0]);
+    o[n - 1] = (f[n - 1] - f[n - 2]) / (x[n - 1] - x[n - 2]);
+}
+
 static void cloop2_nu(const double *restrict f, size_t R, size_t C, const double *x0, const double *x1,
                       struct nu_axis *ax0, struct nu_axis *ax1, double *restrict o0, double *restrict o1) {
     nu_coefs(x0, R, ax0);
@@ -441,7 +453,12 @@ static void run_cloop(struct run *r) {
     const struct workload *w = r->w;
     void **o = r->mine;
     if (w->nonuniform) {
-        if (w->ndim != 2 || w->f32 || w->edge != 1 || w->layout != C_ORDER) die("non-uniform C loop: 2-D f64 C order, edge 1 only");
+        if (w->f32 || w->edge != 1 || w->layout != C_ORDER) die("non-uniform C loop: f64 C order, edge 1 only");
+        if (w->ndim == 1) {
+            cloop1_nu(r->in, r->n, r->coords[0], o[0]);
+            return;
+        }
+        if (w->ndim != 2) die("non-uniform C loop: 1-D or 2-D only");
         cloop2_nu(r->in, r->shape[0], r->shape[1], r->coords[0], r->coords[1], &r->nu[0], &r->nu[1], o[0], o[1]);
         return;
     }

@@ -64,6 +64,7 @@ DESCRIPTIONS = {
     "2d": "C order, both axes",
     "3d": "C order, all three axes",
     "3d_edge2": "C order, all three axes, edge_order=2",
+    "1d_nonuniform": "coordinate array (random steps in [0.5, 1.5))",
     "2d_nonuniform": "C order, coordinate arrays (random steps in [0.5, 1.5)) on both axes",
     "2d_f32": "C order, both axes",
     "2d_transposed": "column-major input and column-major outputs (numpy: np.asfortranarray)",
