@@ -143,11 +143,11 @@ fn two_dimensional_blocks_and_threads() {
     }
 }
 
-/// Rows longer than the contiguous path's pieces (4096 elements), with a
-/// partial last piece.
+/// Rows of many of the contiguous path's pieces (256 elements), with a
+/// partial last piece, and longer than a block (2^14 elements).
 #[test]
 fn rows_of_several_pieces() {
-    let (r, c) = (5, 2 * 4096 + 809);
+    let (r, c) = (5, (1 << 14) + 809);
     let a = ArrayD::from_shape_vec(IxDyn(&[r, c]), values(r * c, 4)).unwrap();
     for edge in [1, 2] {
         check(a.view(), &coords_for(&[r, c], true), edge, false);

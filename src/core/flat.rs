@@ -31,12 +31,10 @@ use super::stencil::{AxisStencil, EdgeOrder, Scale, Stencil};
 use super::threads;
 
 /// Output elements written for one axis before turning to the next, on rows
-/// outside the fused spans: 32 KiB of float64, so that a piece of every row
-/// involved stays in L2. Measured against 256 (which keeps them in L1):
-/// 4096^2, 16384x1024 and 1024x16384 with coordinates on both axes ran
-/// 5-10% faster, 64x262144 about 20% slower (its 6 MiB weight table then
-/// comes from L3); much smaller pieces cost more in dispatch than they gain.
-const PIECE: usize = 4096;
+/// outside the fused spans (fewer cost more in dispatch than they gain).
+/// 4096 (pieces in L2 rather than L1) was no faster on 4096^2 with
+/// coordinates on both axes and 1.4x slower on 64x262144, on huge pages.
+const PIECE: usize = 256;
 
 type Small<T> = SmallVec<[T; 4]>;
 
