@@ -155,6 +155,27 @@ fn rows_of_several_pieces() {
     }
 }
 
+/// Coordinates with equal steps (numpy then uses a float64 scalar step,
+/// divided or multiplied by its exact reciprocal) next to unequal ones.
+#[test]
+fn equal_step_coordinates_beside_unequal_ones() {
+    for shape in [&[37usize, 45][..], &[9, 20, 33]] {
+        let n = shape.iter().product();
+        let a = ArrayD::from_shape_vec(IxDyn(shape), values(n, 5)).unwrap();
+        for h in [0.75, 0.5] {
+            let mut coords = coords_for(shape, true);
+            for (c, &len) in coords.iter_mut().zip(shape) {
+                if c.is_empty() {
+                    *c = (0..len).map(|i| i as f64 * h).collect();
+                }
+            }
+            for edge in [1, 2] {
+                check(a.view(), &coords, edge, false);
+            }
+        }
+    }
+}
+
 #[test]
 fn three_dimensional_strided_views() {
     let shape = [40, 70, 60];

@@ -71,7 +71,9 @@ pub(crate) fn run<T: Element>(
         })
         .collect();
     let total_rows = fs.len() / len;
-    let call = Call { fs, len, plans, uniform: Uniform::of(plans), axes, edge };
+    let uniform = Uniform::of(plans);
+    let rules = uniform.is_none() && plans.len() <= SPAN_AXES;
+    let call = Call { fs, len, plans, uniform, rules, axes, edge };
     threads::run(fs.len() * plans.len(), |parallel| {
         let rows = threads::rows_per_block(total_rows, len, parallel);
         let chunks = os.iter_mut().map(|o| o.chunks_mut(rows * len));
@@ -148,8 +150,10 @@ struct Call<'a, T: Element> {
     fs: &'a [T],
     len: usize,
     plans: &'a [AxisPlan<'a, T::Weak>],
-    /// Set when spans apply.
+    /// Set when every axis has a scalar step, applied the same way.
     uniform: Option<Uniform<T::Weak>>,
+    /// Set when the other interior spans go row by row through `rule_row`.
+    rules: bool,
     /// One per plan.
     axes: Small<Walk>,
     edge: EdgeOrder,
@@ -157,16 +161,25 @@ struct Call<'a, T: Element> {
 
 /// Rows `first..` of the array, as many as `outs` hold.
 fn block<T: Element>(call: &Call<'_, T>, outs: &mut [&mut [T::Out]], first: usize) {
-    let Call { fs, len, plans, ref uniform, ref axes, edge } = *call;
+    let Call { fs, len, plans, ref uniform, rules, ref axes, edge } = *call;
     let end = first + outs[0].len() / len;
     let row = |r: usize| &fs[r * len..(r + 1) * len];
     let mut r = first;
     while r < end {
         let at: Small<Position> = axes.iter().map(|w| w.at(r)).collect();
-        if let Some(uniform) = uniform {
+        if uniform.is_some() || rules {
             let rows = interior_rows(axes, &at).min(end - r);
             if rows > 0 {
-                span(uniform, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len);
+                match uniform {
+                    Some(uniform) => span(uniform, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len),
+                    None => {
+                        for q in r..r + rows {
+                            let rules: Small<Rule<'_, T::Weak>> =
+                                plans.iter().zip(axes).map(|(p, w)| Rule::new(&p.stencil, w.at(q).i, w.rows == 0)).collect();
+                            rule_row(&rules, axes, fs, outs, (q - first) * len, q * len, len);
+                        }
+                    }
+                }
                 // The span treated row ends as interior; give the lane its
                 // edges back.
                 if let Some(k) = axes.iter().position(|w| w.rows == 0) {
@@ -346,6 +359,134 @@ fn fused<T: Element, const P: usize>(
     for k in 0..P {
         for i in j..n {
             out[k][i] = op(next[k][i], prev[k][i], w[k]);
+        }
+    }
+}
+
+/// What one axis computes at the interior positions of one row:
+/// `rule(prev, here, next)`, with `prev` and `next` at the axis's distance.
+#[derive(Clone, Copy)]
+enum Rule<'a, W> {
+    Weak(Scale<W>),
+    Strong(Scale<f64>),
+    /// Coordinates along an outer axis: one set of weights per row.
+    Weights([f64; 3]),
+    /// Coordinates along the row: weights `[k][j - 1]` for column `j`.
+    Table([&'a [f64]; 3]),
+}
+
+impl<'a, W: Copy> Rule<'a, W> {
+    /// For a row at index `i` along the axis (`along`: the row is the
+    /// axis's lane).
+    fn new(stencil: &'a AxisStencil<'a, W>, i: usize, along: bool) -> Self {
+        match stencil {
+            AxisStencil::Weak(s) => Rule::Weak(s.scale()),
+            AxisStencil::Strong(s) => Rule::Strong(s.scale()),
+            // An array with two axes of length > 1 has several lanes along
+            // each, so coordinate weights are tabulated.
+            AxisStencil::NonUniform(s) if along => Rule::Table(s.table().expect("several lanes")),
+            AxisStencil::NonUniform(s) => Rule::Weights(Stencil::<f64>::coef(s, i)),
+        }
+    }
+
+    /// Column `j` of the row.
+    #[inline(always)]
+    fn at<T: Element<Weak = W>>(self, j: usize, p: T, h: T, x: T) -> T::Out {
+        match self {
+            Rule::Weak(Scale::Divide(w)) => T::diff_weak(x, p, w),
+            Rule::Weak(Scale::Multiply(w)) => T::times_weak(x, p, w),
+            Rule::Strong(Scale::Divide(w)) => T::diff_strong(x, p, w),
+            Rule::Strong(Scale::Multiply(w)) => T::times_strong(x, p, w),
+            Rule::Weights(c) => T::comb_strong(c, p, h, x),
+            Rule::Table([a, b, c]) => T::comb_strong([a[j - 1], b[j - 1], c[j - 1]], p, h, x),
+        }
+    }
+
+    /// Columns `j..j + STEP`: the choice made once, the loop over fixed-size
+    /// arrays so that it compiles to vector code.
+    #[inline(always)]
+    fn step<T: Element<Weak = W>>(self, j: usize, o: &mut [T::Out; STEP], p: &[T; STEP], h: &[T; STEP], x: &[T; STEP]) {
+        match self {
+            Rule::Weak(Scale::Divide(w)) => for i in 0..STEP {
+                    o[i] = T::diff_weak(x[i], p[i], w);
+                },
+            Rule::Weak(Scale::Multiply(w)) => for i in 0..STEP {
+                    o[i] = T::times_weak(x[i], p[i], w);
+                },
+            Rule::Strong(Scale::Divide(w)) => for i in 0..STEP {
+                    o[i] = T::diff_strong(x[i], p[i], w);
+                },
+            Rule::Strong(Scale::Multiply(w)) => for i in 0..STEP {
+                    o[i] = T::times_strong(x[i], p[i], w);
+                },
+            Rule::Weights(c) => for i in 0..STEP {
+                    o[i] = T::comb_strong(c, p[i], h[i], x[i]);
+                },
+            Rule::Table(t) => {
+                let [a, b, c]: [&[f64; STEP]; 3] = t.map(|w| w[j - 1..j - 1 + STEP].try_into().expect("STEP weights"));
+                for i in 0..STEP {
+                    o[i] = T::comb_strong([a[i], b[i], c[i]], p[i], h[i], x[i]);
+                };
+            }
+        }
+    }
+}
+
+/// One row of `len` elements from `fs[m..]`, interior for every axis but
+/// the row axis, written to `outs[..][at..]`: every axis `STEP` columns at a
+/// time, as `span` does for scalar steps. The row axis's own ends are left
+/// to the caller.
+fn rule_row<T: Element>(rules: &[Rule<'_, T::Weak>], axes: &[Walk], fs: &[T], outs: &mut [&mut [T::Out]], at: usize, m: usize, len: usize) {
+    match rules.len() {
+        1 => rule_row_of::<T, 1>(rules, axes, fs, outs, at, m, len),
+        2 => rule_row_of::<T, 2>(rules, axes, fs, outs, at, m, len),
+        3 => rule_row_of::<T, 3>(rules, axes, fs, outs, at, m, len),
+        4 => rule_row_of::<T, 4>(rules, axes, fs, outs, at, m, len),
+        n => unreachable!("rule rows are built for at most {SPAN_AXES} axes, not {n}"),
+    }
+}
+
+#[inline(always)]
+fn rule_row_of<T: Element, const P: usize>(
+    rules: &[Rule<'_, T::Weak>],
+    axes: &[Walk],
+    fs: &[T],
+    outs: &mut [&mut [T::Out]],
+    at: usize,
+    m: usize,
+    len: usize,
+) {
+    let rules: [Rule<'_, T::Weak>; P] = std::array::from_fn(|k| rules[k]);
+    let d: [usize; P] = std::array::from_fn(|k| axes[k].dist);
+    // The row's first and last columns: only the other axes.
+    for (k, out) in outs.iter_mut().enumerate().filter(|(k, _)| axes[*k].rows > 0) {
+        for j in [0, len - 1] {
+            out[at + j] = rules[k].at(j, fs[m + j - d[k]], fs[m + j], fs[m + j + d[k]]);
+        }
+    }
+    if len < 3 {
+        return;
+    }
+    let n = len - 2;
+    let here = &fs[m + 1..m + 1 + n];
+    let prev: [&[T]; P] = std::array::from_fn(|k| &fs[m + 1 - d[k]..m + 1 - d[k] + n]);
+    let next: [&[T]; P] = std::array::from_fn(|k| &fs[m + 1 + d[k]..m + 1 + d[k] + n]);
+    let mut rows = outs.iter_mut();
+    let out: [&mut [T::Out]; P] = std::array::from_fn(|_| &mut rows.next().expect("one output per axis")[at + 1..at + 1 + n]);
+    let mut j = 0;
+    while j + STEP <= n {
+        let h = here[j..j + STEP].try_into().expect("STEP elements");
+        for k in 0..P {
+            let o = (&mut out[k][j..j + STEP]).try_into().expect("STEP elements");
+            let p = prev[k][j..j + STEP].try_into().expect("STEP elements");
+            let x = next[k][j..j + STEP].try_into().expect("STEP elements");
+            rules[k].step(j + 1, o, p, h, x);
+        }
+        j += STEP;
+    }
+    for k in 0..P {
+        for i in j..n {
+            out[k][i] = rules[k].at(i + 1, prev[k][i], here[i], next[k][i]);
         }
     }
 }

@@ -228,6 +228,11 @@ impl StrongUniform {
         let (start, end) = uniform_edge2(h);
         StrongUniform { twice: Scale::new(2.0 * h, reciprocal), step: h, start, end }
     }
+
+    /// How the interior applies the step.
+    pub(crate) fn scale(&self) -> Scale<f64> {
+        self.twice
+    }
 }
 
 impl<T: Element> Stencil<T> for StrongUniform {
@@ -278,7 +283,7 @@ pub(crate) struct NonUniform<'a> {
     /// A single lane uses each weight once: it computes them as it goes (the
     /// same operations, so the same bits), which spares a table three times
     /// the size of the data.
-    table: [Vec<f64>; 3],
+    table: Option<[Vec<f64>; 3]>,
     first_step: f64,
     last_step: f64,
     start: [f64; 3],
@@ -298,7 +303,7 @@ impl<'a> NonUniform<'a> {
         let n = x.len();
         let step = |i: usize| x[i + 1] - x[i];
         let column = |k: usize| (1..n - 1).map(|i| weights(step(i - 1), step(i))[k]).collect();
-        let table = if lanes > 1 { [column(0), column(1), column(2)] } else { Default::default() };
+        let table = (lanes > 1).then(|| [column(0), column(1), column(2)]);
         let (start, end) = if n >= 3 {
             let (p, q) = (step(0), step(1));
             let start = [-(2.0 * p + q) / (p * (p + q)), (p + q) / (p * q), -p / (q * (p + q))];
@@ -310,16 +315,21 @@ impl<'a> NonUniform<'a> {
         };
         NonUniform { coords: x, table, first_step: step(0), last_step: step(n - 2), start, end }
     }
+
+    /// The weights `(a, b, c)` of positions `1..n-1`, one array each, if
+    /// tabulated.
+    pub(crate) fn table(&self) -> Option<[&[f64]; 3]> {
+        self.table.as_ref().map(|t| t.each_ref().map(Vec::as_slice))
+    }
 }
 
 impl<T: Element> Stencil<T> for NonUniform<'_> {
     type Coef = [f64; 3];
     #[inline(always)]
     fn coef(&self, i: usize) -> [f64; 3] {
-        if self.table[0].is_empty() {
-            weights(self.coords[i] - self.coords[i - 1], self.coords[i + 1] - self.coords[i])
-        } else {
-            self.table.each_ref().map(|w| w[i - 1])
+        match &self.table {
+            Some(t) => t.each_ref().map(|w| w[i - 1]),
+            None => weights(self.coords[i] - self.coords[i - 1], self.coords[i + 1] - self.coords[i]),
         }
     }
     #[inline(always)]
@@ -330,17 +340,17 @@ impl<T: Element> Stencil<T> for NonUniform<'_> {
     fn lane_interior(&self, f: &[T], out: &mut [T::Out], lo: usize) {
         let n = out.len();
         let (prev, here, next) = (&f[lo - 1..lo - 1 + n], &f[lo..lo + n], &f[lo + 1..lo + 1 + n]);
-        if self.table[0].is_empty() {
+        if let Some(t) = &self.table {
+            let [a, b, c] = t.each_ref().map(|w| &w[lo - 1..lo - 1 + n]);
+            for j in 0..n {
+                out[j] = T::comb_strong([a[j], b[j], c[j]], prev[j], here[j], next[j]);
+            }
+        } else {
             let x = &self.coords[lo - 1..lo + n + 1];
             let (xp, xh, xn) = (&x[..n], &x[1..n + 1], &x[2..n + 2]);
             for j in 0..n {
                 let c = weights(xh[j] - xp[j], xn[j] - xh[j]);
                 out[j] = T::comb_strong(c, prev[j], here[j], next[j]);
-            }
-        } else {
-            let [a, b, c] = self.table.each_ref().map(|w| &w[lo - 1..lo - 1 + n]);
-            for j in 0..n {
-                out[j] = T::comb_strong([a[j], b[j], c[j]], prev[j], here[j], next[j]);
             }
         }
     }
@@ -406,7 +416,7 @@ mod tests {
         let x: Vec<f64> = (0..40).map(|i| f64::from(i) * 0.7 + f64::from(i * i % 7) * 0.013).collect();
         let f: Vec<f64> = (0..40).map(|i| f64::from(i * i % 11) - 3.5).collect();
         let (one, shared) = (NonUniform::new(&x, 1), NonUniform::new(&x, 2));
-        assert!(one.table[0].is_empty() && shared.table[2].len() == 38);
+        assert!(one.table.is_none() && shared.table().is_some_and(|t| t[2].len() == 38));
         let (mut a, mut b) = ([0.0; 38], [0.0; 38]);
         Stencil::<f64>::lane_interior(&one, &f, &mut a, 1);
         Stencil::<f64>::lane_interior(&shared, &f, &mut b, 1);
