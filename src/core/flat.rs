@@ -15,9 +15,15 @@
 //! float64 with all axes from about 70% to 80-88% of the speed of a plain
 //! copy of the same bytes, level with a hand-fused C loop.
 //!
-//! Every other row (edges of an outer axis, coordinate spacing, steps some
-//! multiplied and some divided) is done row by row, all axes in `PIECE`-sized
-//! turns.
+//! Interior rows whose axes are not all alike (coordinates, or steps some
+//! multiplied and some divided) go one row at a time through `rule_row`,
+//! which fuses the axes the same way but chooses each axis's formula every
+//! `STEP` columns; on 4096^2 float64 with coordinates on both axes that is
+//! about 9% faster than one axis after another. It is not used for the
+//! uniform spans: the per-step choice made float32 12% slower there.
+//!
+//! The remaining rows (edges of an outer axis, more than `SPAN_AXES` axes)
+//! are done row by row, all axes in `PIECE`-sized turns.
 
 use std::cmp::Reverse;
 use std::ops::Range;
