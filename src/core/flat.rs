@@ -409,30 +409,41 @@ impl<'a, W: Copy> Rule<'a, W> {
     }
 
     /// Columns `j..j + STEP`: the choice made once, the loop over fixed-size
-    /// arrays so that it compiles to vector code.
+    /// arrays so that it compiles to vector code. (Plain `for` loops: with
+    /// `(0..STEP).for_each` the folds were not inlined, 35% slower.)
     #[inline(always)]
     fn step<T: Element<Weak = W>>(self, j: usize, o: &mut [T::Out; STEP], p: &[T; STEP], h: &[T; STEP], x: &[T; STEP]) {
         match self {
-            Rule::Weak(Scale::Divide(w)) => for i in 0..STEP {
+            Rule::Weak(Scale::Divide(w)) => {
+                for i in 0..STEP {
                     o[i] = T::diff_weak(x[i], p[i], w);
-                },
-            Rule::Weak(Scale::Multiply(w)) => for i in 0..STEP {
+                }
+            }
+            Rule::Weak(Scale::Multiply(w)) => {
+                for i in 0..STEP {
                     o[i] = T::times_weak(x[i], p[i], w);
-                },
-            Rule::Strong(Scale::Divide(w)) => for i in 0..STEP {
+                }
+            }
+            Rule::Strong(Scale::Divide(w)) => {
+                for i in 0..STEP {
                     o[i] = T::diff_strong(x[i], p[i], w);
-                },
-            Rule::Strong(Scale::Multiply(w)) => for i in 0..STEP {
+                }
+            }
+            Rule::Strong(Scale::Multiply(w)) => {
+                for i in 0..STEP {
                     o[i] = T::times_strong(x[i], p[i], w);
-                },
-            Rule::Weights(c) => for i in 0..STEP {
+                }
+            }
+            Rule::Weights(c) => {
+                for i in 0..STEP {
                     o[i] = T::comb_strong(c, p[i], h[i], x[i]);
-                },
+                }
+            }
             Rule::Table(t) => {
                 let [a, b, c]: [&[f64; STEP]; 3] = t.map(|w| w[j - 1..j - 1 + STEP].try_into().expect("STEP weights"));
                 for i in 0..STEP {
                     o[i] = T::comb_strong([a[i], b[i], c[i]], p[i], h[i], x[i]);
-                };
+                }
             }
         }
     }
