@@ -302,8 +302,15 @@ impl<'a> NonUniform<'a> {
     fn new(x: &'a [f64], lanes: usize) -> Self {
         let n = x.len();
         let step = |i: usize| x[i + 1] - x[i];
-        let column = |k: usize| (1..n - 1).map(|i| weights(step(i - 1), step(i))[k]).collect();
-        let table = (lanes > 1).then(|| [column(0), column(1), column(2)]);
+        let table = (lanes > 1).then(|| {
+            let mut table: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(n - 2));
+            for i in 1..n - 1 {
+                for (column, w) in table.iter_mut().zip(weights(step(i - 1), step(i))) {
+                    column.push(w);
+                }
+            }
+            table
+        });
         let (start, end) = if n >= 3 {
             let (p, q) = (step(0), step(1));
             let start = [-(2.0 * p + q) / (p * (p + q)), (p + q) / (p * q), -p / (q * (p + q))];
