@@ -77,9 +77,8 @@ pub(crate) fn run<T: Element>(
         })
         .collect();
     let total_rows = fs.len() / len;
-    let uniform = Uniform::of(plans);
-    let rules = uniform.is_none() && plans.len() <= SPAN_AXES;
-    let call = Call { fs, len, plans, uniform, rules, axes, edge };
+    let spans = plans.len() <= SPAN_AXES;
+    let call = Call { fs, len, plans, spans, uniform: Uniform::of(plans), axes, edge };
     threads::run(fs.len() * plans.len(), |parallel| {
         let rows = threads::rows_per_block(total_rows, len, parallel);
         let chunks = os.iter_mut().map(|o| o.chunks_mut(rows * len));
@@ -156,10 +155,11 @@ struct Call<'a, T: Element> {
     fs: &'a [T],
     len: usize,
     plans: &'a [AxisPlan<'a, T::Weak>],
+    /// Set when interior spans are fused: through `span` when `uniform` is
+    /// set, otherwise row by row through `rule_row`.
+    spans: bool,
     /// Set when every axis has a scalar step, applied the same way.
     uniform: Option<Uniform<T::Weak>>,
-    /// Set when the other interior spans go row by row through `rule_row`.
-    rules: bool,
     /// One per plan.
     axes: Small<Walk>,
     edge: EdgeOrder,
@@ -167,13 +167,13 @@ struct Call<'a, T: Element> {
 
 /// Rows `first..` of the array, as many as `outs` hold.
 fn block<T: Element>(call: &Call<'_, T>, outs: &mut [&mut [T::Out]], first: usize) {
-    let Call { fs, len, plans, ref uniform, rules, ref axes, edge } = *call;
+    let Call { fs, len, plans, spans, ref uniform, ref axes, edge } = *call;
     let end = first + outs[0].len() / len;
     let row = |r: usize| &fs[r * len..(r + 1) * len];
     let mut r = first;
     while r < end {
         let at: Small<Position> = axes.iter().map(|w| w.at(r)).collect();
-        if uniform.is_some() || rules {
+        if spans {
             let rows = interior_rows(axes, &at).min(end - r);
             if rows > 0 {
                 match uniform {
