@@ -92,12 +92,17 @@ fn check(f: ArrayViewD<'_, f64>, coords: &[Vec<f64>], edge: u32, fortran_out: bo
 
 /// Axes with empty `coords` get the scalar step `step(axis)`.
 fn check_steps(f: ArrayViewD<'_, f64>, coords: &[Vec<f64>], edge: u32, fortran_out: bool, step: fn(usize) -> f64) {
+    let axes: Vec<usize> = (0..f.ndim()).collect();
+    check_axes(f, coords, &axes, edge, fortran_out, step)
+}
+
+/// As `check_steps`, differentiating only `axes`.
+fn check_axes(f: ArrayViewD<'_, f64>, coords: &[Vec<f64>], axes: &[usize], edge: u32, fortran_out: bool, step: fn(usize) -> f64) {
     let spacing: Vec<Spacing<'_>> = coords
         .iter()
         .enumerate()
         .map(|(k, c)| if c.is_empty() { Spacing::Step(step(k)) } else { Spacing::Coordinates(c) })
         .collect();
-    let axes: Vec<usize> = (0..f.ndim()).collect();
     let expected: Vec<ArrayD<f64>> = axes.iter().map(|&k| reference(&f, k, spacing[k], edge)).collect();
     for threads in [1, 2, 3] {
         set_threads(threads);
@@ -105,7 +110,7 @@ fn check_steps(f: ArrayViewD<'_, f64>, coords: &[Vec<f64>], edge: u32, fortran_o
         let mut outs: Vec<ArrayD<f64>> =
             axes.iter().map(|_| ArrayD::zeros(if fortran_out { shape.clone().f() } else { shape.clone().into() })).collect();
         let mut views: Vec<_> = outs.iter_mut().map(|o| o.view_mut()).collect();
-        gradient_into(&f, &spacing, &axes, edge, &mut views).unwrap();
+        gradient_into(&f, &spacing, axes, edge, &mut views).unwrap();
         for (k, (got, want)) in outs.iter().zip(&expected).enumerate() {
             assert!(same_bits(got, want), "axis {k}, shape {:?}, strides {:?}, {threads} threads", f.shape(), f.strides());
         }
@@ -144,14 +149,34 @@ fn two_dimensional_blocks_and_threads() {
 }
 
 /// Rows of many of the contiguous path's pieces (256 elements), with a
-/// partial last piece, and longer than a block (2^14 elements).
+/// partial last piece, and longer than a block (2^17 elements).
 #[test]
 fn rows_of_several_pieces() {
-    let (r, c) = (5, (1 << 14) + 809);
+    let (r, c) = (5, (1 << 17) + 809);
     let a = ArrayD::from_shape_vec(IxDyn(&[r, c]), values(r * c, 4)).unwrap();
     for edge in [1, 2] {
-        check(a.view(), &coords_for(&[r, c], true), edge, false);
-        check(a.t().into_dyn(), &coords_for(&[c, r], true), edge, true);
+        for nonuniform in [false, true] {
+            check(a.view(), &coords_for(&[r, c], nonuniform), edge, false);
+            check(a.t().into_dyn(), &coords_for(&[c, r], nonuniform), edge, true);
+        }
+    }
+}
+
+/// Some axes of several, the row axis among them or not: the spans then
+/// start at the array's first element and end at its last.
+#[test]
+fn some_axes_of_several() {
+    for shape in [&[300usize, 517][..], &[12, 40, 300]] {
+        let n = shape.iter().product();
+        let a = ArrayD::from_shape_vec(IxDyn(shape), values(n, 6)).unwrap();
+        let last = shape.len() - 1;
+        for axes in [vec![last], vec![0], vec![0, last]] {
+            for nonuniform in [false, true] {
+                for edge in [1, 2] {
+                    check_axes(a.view(), &coords_for(shape, nonuniform), &axes, edge, false, mixed_steps);
+                }
+            }
+        }
     }
 }
 

@@ -7,20 +7,23 @@
 //!
 //! With scalar steps (numpy's default), a run of rows that is interior for
 //! every other axis is one flat span in which each output is
-//! `op(f[m + d], f[m - d], w)`, with one distance `d` per axis: `span` then
-//! computes all axes together, `STEP` elements of each in turn, and `block`
-//! puts the lane edges back afterwards. Writing all outputs together, rather
-//! than one output row after another, keeps every output's store stream in
-//! flight; on this project's 2-core test machine that took 4096^2 and 256^3
-//! float64 with all axes from about 70% to 80-88% of the speed of a plain
-//! copy of the same bytes, level with a hand-fused C loop.
+//! `op(f[m + d], f[m - d], w)`, with one distance `d` per axis: `span`
+//! computes one axis over the whole span, then the next, and `block` puts
+//! the lane edges back afterwards. On this project's 2-core test machine
+//! (kernel v669) reading three input rows in one loop cost more than
+//! reading two in one loop and one in another: one axis after another over
+//! blocks of 2^17 elements made 4096^2 and 256^3 float64 with all axes
+//! 15-20% faster than computing all axes together, `STEP` elements at a time
+//! (a hand-written C loop agrees). On an earlier image of that machine the
+//! fused loop had been the faster one.
 //!
 //! Interior rows whose axes are not all alike (coordinates, or steps some
 //! multiplied and some divided) go one row at a time through `rule_row`,
-//! which fuses the axes the same way but chooses each axis's formula every
-//! `STEP` columns; on 4096^2 float64 with coordinates on both axes that is
-//! about 9% faster than one axis after another. It is not used for the
-//! uniform spans: the per-step choice made float32 12% slower there.
+//! which computes all axes together, `STEP` columns of each in turn, with
+//! each axis's formula chosen once per row. A coordinate axis reads the row
+//! itself as well as its neighbours, so one axis after another reads three
+//! rows in each pass anyway: on 4096^2 float64 with coordinates on both axes
+//! it was 15% slower than the fused row.
 //!
 //! The remaining rows (edges of an outer axis, more than `SPAN_AXES` axes)
 //! are done row by row, all axes in `PIECE`-sized turns.
@@ -286,88 +289,40 @@ impl<W: Copy> Uniform<W> {
 /// axis but the row axis, written from `outs[..][at..]`. The row axis is
 /// treated as interior too (the caller then restores the lane edges): with
 /// uniform steps every output is `op(f[m + d], f[m - d], w)`, one distance
-/// `d` per axis, and all axes are computed together (see the module
-/// comment).
+/// `d` per axis, and the axes are computed one after another over the whole
+/// span (see the module comment).
 fn span<T: Element>(uniform: &Uniform<T::Weak>, axes: &[Walk], fs: &[T], outs: &mut [&mut [T::Out]], at: usize, elems: Range<usize>) {
-    match uniform {
-        Uniform::Multiply(w) => span_with(w, axes, fs, outs, at, elems, T::times_weak),
-        Uniform::Divide(w) => span_with(w, axes, fs, outs, at, elems, T::diff_weak),
+    for (k, (axis, out)) in axes.iter().zip(outs.iter_mut()).enumerate() {
+        match uniform {
+            Uniform::Multiply(w) => axis_span(w[k], axis, fs, out, at, elems.clone(), T::times_weak),
+            Uniform::Divide(w) => axis_span(w[k], axis, fs, out, at, elems.clone(), T::diff_weak),
+        }
     }
 }
 
 #[inline(always)]
-fn span_with<T: Element>(
-    w: &[T::Weak],
-    axes: &[Walk],
+fn axis_span<T: Element>(
+    w: T::Weak,
+    axis: &Walk,
     fs: &[T],
-    outs: &mut [&mut [T::Out]],
+    out: &mut [T::Out],
     at: usize,
     elems: Range<usize>,
-    op: impl Fn(T, T, T::Weak) -> T::Out + Copy,
+    op: impl Fn(T, T, T::Weak) -> T::Out,
 ) {
-    match axes.len() {
-        1 => fused::<T, 1>(w, axes, fs, outs, at, elems, op),
-        2 => fused::<T, 2>(w, axes, fs, outs, at, elems, op),
-        3 => fused::<T, 3>(w, axes, fs, outs, at, elems, op),
-        4 => fused::<T, 4>(w, axes, fs, outs, at, elems, op),
-        n => unreachable!("Uniform::of admits at most {SPAN_AXES} axes, not {n}"),
+    // The row axis skips the span's first and last elements, which are row
+    // ends and may be the array's: the caller puts the lane edges there.
+    let skip = usize::from(axis.rows == 0);
+    let (lo, hi, d) = (elems.start + skip, elems.end - skip, axis.dist);
+    let (prev, next) = (&fs[lo - d..hi - d], &fs[lo + d..hi + d]);
+    for ((o, &x), &p) in out[at + skip..at + skip + (hi - lo)].iter_mut().zip(next).zip(prev) {
+        *o = op(x, p, w);
     }
 }
 
-/// Elements per step of the fused loop: a fixed count, so that each axis's
-/// step compiles to straight-line vector code.
+/// Columns per step of a rule row: a fixed count, so that each axis's step
+/// compiles to straight-line vector code.
 const STEP: usize = 16;
-
-/// A function of its own so that the compiler knows `o` aliases neither
-/// input, and vectorises.
-#[inline(always)]
-fn step<T: Element>(o: &mut [T::Out; STEP], p: &[T; STEP], x: &[T; STEP], w: T::Weak, op: impl Fn(T, T, T::Weak) -> T::Out) {
-    for i in 0..STEP {
-        o[i] = op(x[i], p[i], w);
-    }
-}
-
-#[inline(always)]
-fn fused<T: Element, const P: usize>(
-    w: &[T::Weak],
-    axes: &[Walk],
-    fs: &[T],
-    outs: &mut [&mut [T::Out]],
-    at: usize,
-    elems: Range<usize>,
-    op: impl Fn(T, T, T::Weak) -> T::Out + Copy,
-) {
-    let w: [T::Weak; P] = std::array::from_fn(|k| w[k]);
-    let d: [usize; P] = std::array::from_fn(|k| axes[k].dist);
-    // The span's first and last elements are row ends: only the other axes
-    // are computed there, the loop below skips them.
-    for (k, out) in outs.iter_mut().enumerate().filter(|(k, _)| axes[*k].rows > 0) {
-        for (m, o) in [(elems.start, at), (elems.end - 1, at + elems.len() - 1)] {
-            out[o] = op(fs[m + d[k]], fs[m - d[k]], w[k]);
-        }
-    }
-    let (lo, hi) = (elems.start + 1, elems.end - 1);
-    let n = hi - lo;
-    let prev: [&[T]; P] = std::array::from_fn(|k| &fs[lo - d[k]..hi - d[k]]);
-    let next: [&[T]; P] = std::array::from_fn(|k| &fs[lo + d[k]..hi + d[k]]);
-    let mut rows = outs.iter_mut();
-    let out: [&mut [T::Out]; P] = std::array::from_fn(|_| &mut rows.next().expect("one output per axis")[at + 1..at + 1 + n]);
-    let mut j = 0;
-    while j + STEP <= n {
-        for k in 0..P {
-            let o = (&mut out[k][j..j + STEP]).try_into().expect("STEP elements");
-            let p = prev[k][j..j + STEP].try_into().expect("STEP elements");
-            let x = next[k][j..j + STEP].try_into().expect("STEP elements");
-            step(o, p, x, w[k], op);
-        }
-        j += STEP;
-    }
-    for k in 0..P {
-        for i in j..n {
-            out[k][i] = op(next[k][i], prev[k][i], w[k]);
-        }
-    }
-}
 
 /// What one axis computes at the interior positions of one row:
 /// `rule(prev, here, next)`, with `prev` and `next` at the axis's distance.

@@ -65,8 +65,12 @@ pub(crate) fn run<R: Send>(elements: usize, work: impl FnOnce(bool) -> R + Send)
     work(false)
 }
 
-/// Input elements per block: with its outputs, a block fits in L2.
-pub(crate) const BLOCK_ELEMENTS: usize = 1 << 14;
+/// Input elements per block (1 MiB of float64). Each axis is computed over
+/// a whole block before the next, so longer blocks mean longer unbroken
+/// streams; on this project's 2-core test machine 2^17 made 4096^2 and 256^3
+/// float64 with all axes 15-20% faster than 2^14 (which kept a block and its
+/// outputs in L2), and larger blocks gained nothing more.
+pub(crate) const BLOCK_ELEMENTS: usize = 1 << 17;
 
 /// How many of `n` rows of `row_elements` make a block; when `parallel`,
 /// few enough that every thread gets several blocks.
