@@ -14,7 +14,7 @@
 //! reading two in one loop and one in another: one axis after another over
 //! blocks of 2^17 elements made 4096^2 and 256^3 float64 with all axes
 //! 15-20% faster than computing all axes together, `STEP` elements at a time
-//! (a hand-written C loop agrees). On an earlier image of that machine the
+//! (hand-written C loops showed the same). On an earlier image of that machine the
 //! fused loop had been the faster one.
 //!
 //! Interior rows whose axes are not all alike (coordinates, or steps some
