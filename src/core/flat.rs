@@ -17,16 +17,15 @@
 //! (hand-written C loops showed the same). On an earlier image of that machine the
 //! fused loop had been the faster one.
 //!
-//! Interior rows whose axes are not all alike (coordinates, or steps some
-//! multiplied and some divided) go one row at a time through `rule_row`,
-//! which computes all axes together, `STEP` columns of each in turn, with
-//! each axis's formula chosen once per row. A coordinate axis reads the row
+//! Interior rows with coordinates on some axis go one row at a time through
+//! `rule_row`, which computes all axes together, `STEP` columns of each in
+//! turn, with each axis's formula chosen once per row. A coordinate axis reads the row
 //! itself as well as its neighbours, so one axis after another reads three
 //! rows in each pass anyway: on 4096^2 float64 with coordinates on both axes
 //! it was 15% slower than the fused row.
 //!
-//! The remaining rows (edges of an outer axis, more than `SPAN_AXES` axes)
-//! are done row by row, all axes in `PIECE`-sized turns.
+//! The remaining rows (edges of an outer axis, coordinates with more than
+//! `SPAN_AXES` axes) are done row by row, all axes in `PIECE`-sized turns.
 
 use std::cmp::Reverse;
 use std::ops::Range;
@@ -80,8 +79,9 @@ pub(crate) fn run<T: Element>(
         })
         .collect();
     let total_rows = fs.len() / len;
-    let spans = plans.len() <= SPAN_AXES;
-    let call = Call { fs, len, plans, spans, uniform: Uniform::of(plans), axes, edge };
+    let steps = scalar_steps(plans);
+    let spans = !steps.is_empty() || plans.len() <= SPAN_AXES;
+    let call = Call { fs, len, plans, spans, steps, axes, edge };
     threads::run(fs.len() * plans.len(), |parallel| {
         let rows = threads::rows_per_block(total_rows, len, parallel);
         let chunks = os.iter_mut().map(|o| o.chunks_mut(rows * len));
@@ -158,11 +158,14 @@ struct Call<'a, T: Element> {
     fs: &'a [T],
     len: usize,
     plans: &'a [AxisPlan<'a, T::Weak>],
-    /// Set when interior spans are fused: through `span` when `uniform` is
-    /// set, otherwise row by row through `rule_row`.
+    /// Set when interior spans take the fast loops: `span` when `steps` is
+    /// set, otherwise `rule_row` row by row.
     spans: bool,
-    /// Set when every axis has a scalar step, applied the same way.
-    uniform: Option<Uniform<T::Weak>>,
+    /// One per plan when every axis has a scalar step, else empty. (Not an
+    /// `Option`: the compiler hoisted the inline-or-heap test of a SmallVec
+    /// inside `None` out of the loop, a branch on uninitialised memory that
+    /// valgrind reports.)
+    steps: Small<Scale<T::Weak>>,
     /// One per plan.
     axes: Small<Walk>,
     edge: EdgeOrder,
@@ -170,7 +173,7 @@ struct Call<'a, T: Element> {
 
 /// Rows `first..` of the array, as many as `outs` hold.
 fn block<T: Element>(call: &Call<'_, T>, outs: &mut [&mut [T::Out]], first: usize) {
-    let Call { fs, len, plans, spans, ref uniform, ref axes, edge } = *call;
+    let Call { fs, len, plans, spans, ref steps, ref axes, edge } = *call;
     let end = first + outs[0].len() / len;
     let row = |r: usize| &fs[r * len..(r + 1) * len];
     let mut r = first;
@@ -179,9 +182,9 @@ fn block<T: Element>(call: &Call<'_, T>, outs: &mut [&mut [T::Out]], first: usiz
         if spans {
             let rows = interior_rows(axes, &at).min(end - r);
             if rows > 0 {
-                match uniform {
-                    Some(uniform) => span(uniform, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len),
-                    None => {
+                match steps.is_empty() {
+                    false => span(steps, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len),
+                    true => {
                         for q in r..r + rows {
                             let rules: Small<Rule<'_, T::Weak>> =
                                 plans.iter().zip(axes).map(|(p, w)| Rule::new(&p.stencil, w.at(q).i, w.rows == 0)).collect();
@@ -252,50 +255,32 @@ fn apply<T: Element>(stencil: &AxisStencil<'_, T::Weak>, job: &Job<'_, T>, here:
     }
 }
 
-/// Scalar steps on every selected axis, all applied the same way: the
-/// interior of every output is `op(next, prev, w)` with one `w` per axis.
-enum Uniform<W> {
-    Multiply(Small<W>),
-    Divide(Small<W>),
-}
-
-/// The most axes `span` is built for.
+/// The most axes `rule_row` is built for.
 const SPAN_AXES: usize = 4;
 
-impl<W: Copy> Uniform<W> {
-    fn of(plans: &[AxisPlan<'_, W>]) -> Option<Self> {
-        if plans.len() > SPAN_AXES {
-            return None;
-        }
-        let scales: Option<Small<Scale<W>>> = plans
-            .iter()
-            .map(|p| match &p.stencil {
-                AxisStencil::Weak(s) => Some(s.scale()),
-                _ => None,
-            })
-            .collect();
-        let scales = scales?;
-        if scales.iter().all(|s| matches!(s, Scale::Multiply(_))) {
-            Some(Uniform::Multiply(scales.iter().map(|s| s.value()).collect()))
-        } else if scales.iter().all(|s| matches!(s, Scale::Divide(_))) {
-            Some(Uniform::Divide(scales.iter().map(|s| s.value()).collect()))
-        } else {
-            None
-        }
-    }
+/// Each plan's scalar step, or none if some axis has coordinates.
+fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
+    let steps: Option<Small<Scale<W>>> = plans
+        .iter()
+        .map(|p| match &p.stencil {
+            AxisStencil::Weak(s) => Some(s.scale()),
+            _ => None,
+        })
+        .collect();
+    steps.unwrap_or_default()
 }
 
 /// Elements `elems` of the array, whole rows that are interior for every
 /// axis but the row axis, written from `outs[..][at..]`. The row axis is
 /// treated as interior too (the caller then restores the lane edges): with
-/// uniform steps every output is `op(f[m + d], f[m - d], w)`, one distance
+/// scalar steps every output is `op(f[m + d], f[m - d], w)`, one distance
 /// `d` per axis, and the axes are computed one after another over the whole
 /// span (see the module comment).
-fn span<T: Element>(uniform: &Uniform<T::Weak>, axes: &[Walk], fs: &[T], outs: &mut [&mut [T::Out]], at: usize, elems: Range<usize>) {
-    for (k, (axis, out)) in axes.iter().zip(outs.iter_mut()).enumerate() {
-        match uniform {
-            Uniform::Multiply(w) => axis_span(w[k], axis, fs, out, at, elems.clone(), T::times_weak),
-            Uniform::Divide(w) => axis_span(w[k], axis, fs, out, at, elems.clone(), T::diff_weak),
+fn span<T: Element>(steps: &[Scale<T::Weak>], axes: &[Walk], fs: &[T], outs: &mut [&mut [T::Out]], at: usize, elems: Range<usize>) {
+    for ((&step, axis), out) in steps.iter().zip(axes).zip(outs.iter_mut()) {
+        match step {
+            Scale::Multiply(w) => axis_span(w, axis, fs, out, at, elems.clone(), T::times_weak),
+            Scale::Divide(w) => axis_span(w, axis, fs, out, at, elems.clone(), T::diff_weak),
         }
     }
 }

@@ -114,13 +114,6 @@ impl<W: Copy> Scale<W> {
     fn new(d: W, reciprocal: impl Fn(W) -> Option<W>) -> Self {
         reciprocal(d).map_or(Scale::Divide(d), Scale::Multiply)
     }
-
-    /// The divisor or its reciprocal.
-    pub(crate) fn value(self) -> W {
-        match self {
-            Scale::Divide(w) | Scale::Multiply(w) => w,
-        }
-    }
 }
 
 /// `out[j] = op(next[j], prev[j])`, one loop per way of scaling so that
