@@ -208,9 +208,18 @@ def library_call(lib, f, spacing, edge_order):
     return call, outs
 
 
+# Calls per side in each round of `time_numpy`; the first of each is not
+# timed. Calling the library right after numpy.gradient (which has just freed
+# its large outputs) or after 10 ms of idling cost 25-45% more on the
+# development VM than calling it again, and numpy's own first call of a
+# round pays the same, so each side is timed in back-to-back calls, as a
+# program calling either one in a loop would see it.
+ROUND_CALLS = 3
+
+
 def time_numpy(lib, f, spacing, kw, reps, thread_counts):
     """numpy.gradient, and the library on the same arrays through ctypes,
-    interleaved rep by rep so that the numpy/ours ratio is side by side
+    alternating in rounds so that the numpy/ours ratio is side by side
     (ctypes adds a few microseconds per call: nothing at these sizes)."""
     call, outs = library_call(lib, f, spacing, kw["edge_order"])
     ref = np.gradient(f, *spacing, **kw)  # warm-up
@@ -223,16 +232,20 @@ def time_numpy(lib, f, spacing, kw, reps, thread_counts):
     del ref
     np_samples, ours = [], {t: [] for t in thread_counts}
     for _ in range(reps):
-        t0 = time.perf_counter()
-        r = np.gradient(f, *spacing, **kw)
-        t1 = time.perf_counter()
-        del r  # freed outside the timed region; numpy allocates its outputs per call
-        np_samples.append((t1 - t0) * 1e3)
+        for i in range(ROUND_CALLS):
+            t0 = time.perf_counter()
+            r = np.gradient(f, *spacing, **kw)
+            t1 = time.perf_counter()
+            del r  # freed outside the timed region; numpy allocates its outputs per call
+            if i > 0:
+                np_samples.append((t1 - t0) * 1e3)
         for t in thread_counts:
             lib.gradient_set_threads(t)
-            t0 = time.perf_counter()
-            call()
-            ours[t].append((time.perf_counter() - t0) * 1e3)
+            for i in range(ROUND_CALLS):
+                t0 = time.perf_counter()
+                call()
+                if i > 0:
+                    ours[t].append((time.perf_counter() - t0) * 1e3)
     lib.gradient_set_threads(0)
     return {"numpy_ms": statistics.median(np_samples), "numpy_ms_samples": np_samples,
             "py_ours_ms": {t: statistics.median(v) for t, v in ours.items()},
@@ -375,7 +388,8 @@ def build_report(results, args):
     add(md_table(hdr, rows))
     add("")
     add("numpy/ours: numpy.gradient and the same library call (through ctypes, on the same numpy arrays, "
-        "outputs laid out like numpy's) timed alternately in one Python loop; their medians are in the "
+        f"outputs laid out like numpy's) timed in one Python loop, alternating in rounds of {ROUND_CALLS} "
+        "calls of each (the first of each round not timed); their medians are in the "
         "'same loop' column (ctypes adds microseconds, nothing at these sizes). Every other ratio "
         "comes from the C program. 'same bytes as numpy': the library's outputs equal numpy's bit for bit.")
     add("")
@@ -489,9 +503,14 @@ cores, after one warm-up call of each that touches every output page:
 
 numpy (`numpy.gradient`, single-threaded) is timed from Python on the same
 workload (same shape, dtype, layout, spacing), right after the C program
-for that workload, alternating rep by rep with the same library call made
-through ctypes (at 1 thread and at all cores): the numpy/ours ratios come
-from that loop, so both sides see the same machine. numpy allocates its
+for that workload, alternating with the same library call made through
+ctypes (at 1 thread and at all cores): the numpy/ours ratios come from that
+loop, so both sides see the same machine. They alternate in rounds of a few
+back-to-back calls each, the first of a round not timed: on the development
+VM a large call made right after numpy.gradient (which has just freed its
+outputs), or after 10 ms of idling, took 25-45% longer than the same call
+made again at once, so the rounds time each side as a loop calling it
+would. numpy allocates its
 outputs on every call, as it always does; the library writes into
 preallocated outputs, as its C API is meant to be used. The same loop checks
 that the library's outputs equal numpy's byte for byte. For the 100-element
@@ -607,7 +626,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes and few reps (CI smoke run, < 1 minute)")
     ap.add_argument("--reps", type=int, default=0, help="repetitions per measurement (default: per workload)")
-    ap.add_argument("--numpy-reps", type=int, default=0, help="repetitions of numpy.gradient (default 7, quick 3)")
+    ap.add_argument("--numpy-reps", type=int, default=0, help="rounds of numpy.gradient against the library (default 7, quick 3)")
     ap.add_argument("--threads", type=int, default=0, help="the 'all cores' thread count (default: every CPU)")
     ap.add_argument("--workloads", default="", help="comma-separated subset (default: all; see bench --list)")
     ap.add_argument("--no-build", action="store_true", help="skip `cargo build --release`")
