@@ -13,16 +13,16 @@
 //! (kernel v669) reading three input rows in one loop cost more than
 //! reading two in one loop and one in another: one axis after another over
 //! blocks of 2^17 elements made 4096^2 and 256^3 float64 with all axes
-//! 15-20% faster than computing all axes together, `STEP` elements at a time
-//! (hand-written C loops showed the same). On an earlier image of that machine the
-//! fused loop had been the faster one.
+//! 15-20% faster than computing all axes together, `STEP` elements at a
+//! time (hand-written C loops showed the same). On an earlier image of that
+//! machine the fused loop had been the faster one.
 //!
 //! Interior rows with coordinates on some axis go one row at a time through
 //! `rule_row`, which computes all axes together, `STEP` columns of each in
-//! turn, with each axis's formula chosen once per row. A coordinate axis reads the row
-//! itself as well as its neighbours, so one axis after another reads three
-//! rows in each pass anyway: on 4096^2 float64 with coordinates on both axes
-//! it was 15% slower than the fused row.
+//! turn, with each axis's formula chosen once per row. A coordinate axis
+//! reads the row itself as well as its neighbours, so one axis after another
+//! reads three rows in each pass anyway: on 4096^2 float64 with coordinates
+//! on both axes it was 15% slower than the fused row.
 //!
 //! The remaining rows (edges of an outer axis, coordinates with more than
 //! `SPAN_AXES` axes) are done row by row, all axes in `PIECE`-sized turns.
