@@ -348,44 +348,31 @@ impl<'a, W: Copy> Rule<'a, W> {
         }
     }
 
-    /// Columns `j..j + STEP`: the choice made once, the loop over fixed-size
-    /// arrays so that it compiles to vector code. (Plain `for` loops: with
-    /// `(0..STEP).for_each` the folds were not inlined, 35% slower.)
+    /// Columns `j..j + STEP`: the choice made once per step, each arm one
+    /// loop over fixed-size arrays so that it compiles to vector code.
     #[inline(always)]
     fn step<T: Element<Weak = W>>(self, j: usize, o: &mut [T::Out; STEP], p: &[T; STEP], h: &[T; STEP], x: &[T; STEP]) {
         match self {
-            Rule::Weak(Scale::Divide(w)) => {
-                for i in 0..STEP {
-                    o[i] = T::diff_weak(x[i], p[i], w);
-                }
-            }
-            Rule::Weak(Scale::Multiply(w)) => {
-                for i in 0..STEP {
-                    o[i] = T::times_weak(x[i], p[i], w);
-                }
-            }
-            Rule::Strong(Scale::Divide(w)) => {
-                for i in 0..STEP {
-                    o[i] = T::diff_strong(x[i], p[i], w);
-                }
-            }
-            Rule::Strong(Scale::Multiply(w)) => {
-                for i in 0..STEP {
-                    o[i] = T::times_strong(x[i], p[i], w);
-                }
-            }
-            Rule::Weights(c) => {
-                for i in 0..STEP {
-                    o[i] = T::comb_strong(c, p[i], h[i], x[i]);
-                }
-            }
+            Rule::Weak(Scale::Divide(w)) => each_column(o, p, h, x, |_, p, _, x| T::diff_weak(x, p, w)),
+            Rule::Weak(Scale::Multiply(w)) => each_column(o, p, h, x, |_, p, _, x| T::times_weak(x, p, w)),
+            Rule::Strong(Scale::Divide(w)) => each_column(o, p, h, x, |_, p, _, x| T::diff_strong(x, p, w)),
+            Rule::Strong(Scale::Multiply(w)) => each_column(o, p, h, x, |_, p, _, x| T::times_strong(x, p, w)),
+            Rule::Weights(c) => each_column(o, p, h, x, |_, p, h, x| T::comb_strong(c, p, h, x)),
             Rule::Table(t) => {
                 let [a, b, c]: [&[f64; STEP]; 3] = t.map(|w| w[j - 1..j - 1 + STEP].try_into().expect("STEP weights"));
-                for i in 0..STEP {
-                    o[i] = T::comb_strong([a[i], b[i], c[i]], p[i], h[i], x[i]);
-                }
+                each_column(o, p, h, x, |i, p, h, x| T::comb_strong([a[i], b[i], c[i]], p, h, x));
             }
         }
+    }
+}
+
+/// `o[i] = op(i, p[i], h[i], x[i])` for each column of a step. (A plain
+/// `for` loop: with `(0..STEP).for_each` the folds were not inlined, 35%
+/// slower.)
+#[inline(always)]
+fn each_column<T: Copy, O>(o: &mut [O; STEP], p: &[T; STEP], h: &[T; STEP], x: &[T; STEP], op: impl Fn(usize, T, T, T) -> O) {
+    for i in 0..STEP {
+        o[i] = op(i, p[i], h[i], x[i]);
     }
 }
 
