@@ -25,7 +25,7 @@
 //! on both axes it was 15% slower than the fused row.
 //!
 //! The remaining rows (edges of an outer axis, coordinates with more than
-//! `SPAN_AXES` axes) are done row by row, all axes in `PIECE`-sized turns.
+//! `RULE_AXES` axes) are done row by row, all axes in `PIECE`-sized turns.
 
 use std::cmp::Reverse;
 use std::ops::Range;
@@ -80,7 +80,7 @@ pub(crate) fn run<T: Element>(
         .collect();
     let total_rows = fs.len() / len;
     let steps = scalar_steps(plans);
-    let spans = !steps.is_empty() || plans.len() <= SPAN_AXES;
+    let spans = !steps.is_empty() || plans.len() <= RULE_AXES;
     let call = Call { fs, len, plans, spans, steps, axes, edge };
     threads::run(fs.len() * plans.len(), |parallel| {
         let rows = threads::rows_per_block(total_rows, len, parallel);
@@ -182,15 +182,14 @@ fn block<T: Element>(call: &Call<'_, T>, outs: &mut [&mut [T::Out]], first: usiz
         if spans {
             let rows = interior_rows(axes, &at).min(end - r);
             if rows > 0 {
-                match steps.is_empty() {
-                    false => span(steps, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len),
-                    true => {
-                        for q in r..r + rows {
-                            let rules: Small<Rule<'_, T::Weak>> =
-                                plans.iter().zip(axes).map(|(p, w)| Rule::new(&p.stencil, w.at(q).i, w.rows == 0)).collect();
-                            rule_row(&rules, axes, fs, outs, (q - first) * len, q * len, len);
-                        }
+                if steps.is_empty() {
+                    for q in r..r + rows {
+                        let rules: Small<Rule<'_, T::Weak>> =
+                            plans.iter().zip(axes).map(|(p, w)| Rule::new(&p.stencil, w.at(q).i, w.rows == 0)).collect();
+                        rule_row(&rules, axes, fs, outs, (q - first) * len, q * len, len);
                     }
+                } else {
+                    span(steps, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len);
                 }
                 // The span treated row ends as interior; give the lane its
                 // edges back.
@@ -256,7 +255,7 @@ fn apply<T: Element>(stencil: &AxisStencil<'_, T::Weak>, job: &Job<'_, T>, here:
 }
 
 /// The most axes `rule_row` is built for.
-const SPAN_AXES: usize = 4;
+const RULE_AXES: usize = 4;
 
 /// Each plan's scalar step, or none if some axis has coordinates.
 fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
@@ -378,15 +377,14 @@ fn each_column<T: Copy, O>(o: &mut [O; STEP], p: &[T; STEP], h: &[T; STEP], x: &
 
 /// One row of `len` elements from `fs[m..]`, interior for every axis but
 /// the row axis, written to `outs[..][at..]`: every axis `STEP` columns at a
-/// time, as `span` does for scalar steps. The row axis's own ends are left
-/// to the caller.
+/// time. The row axis's own ends are left to the caller.
 fn rule_row<T: Element>(rules: &[Rule<'_, T::Weak>], axes: &[Walk], fs: &[T], outs: &mut [&mut [T::Out]], at: usize, m: usize, len: usize) {
     match rules.len() {
         1 => rule_row_of::<T, 1>(rules, axes, fs, outs, at, m, len),
         2 => rule_row_of::<T, 2>(rules, axes, fs, outs, at, m, len),
         3 => rule_row_of::<T, 3>(rules, axes, fs, outs, at, m, len),
         4 => rule_row_of::<T, 4>(rules, axes, fs, outs, at, m, len),
-        n => unreachable!("rule rows are built for at most {SPAN_AXES} axes, not {n}"),
+        n => unreachable!("rule rows are built for at most {RULE_AXES} axes, not {n}"),
     }
 }
 

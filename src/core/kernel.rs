@@ -2,9 +2,9 @@
 //! strides. (Contiguous layouts take the faster `flat` path.)
 //!
 //! The array is cut into blocks along its outermost axis (largest stride),
-//! small enough to stay in cache (`threads::BLOCK_ELEMENTS`), and every selected axis is differentiated
-//! block by block: the input is read from memory about once however many
-//! axes are selected. Blocks are independent, so they are also the unit of
+//! small enough to stay in cache (`threads::BLOCK_ELEMENTS`), and every
+//! selected axis is differentiated block by block: the input is read from
+//! memory about once however many axes are selected. Blocks are independent, so they are also the unit of
 //! work for threads.
 //!
 //! Within a block, two traversals, chosen by memory layout: when the
