@@ -692,9 +692,9 @@ int main(int argc, char **argv) {
     }
     if (nproc < 1) nproc = 1;
     printf("{\"kind\": \"meta\", \"library_version\": \"%s\", \"header_version\": \"%s\", \"nproc\": %d, "
-           "\"default_lib_threads\": %zu, \"compiler\": \"gcc %s\", \"quick\": %s}\n",
-           gradient_version(), GRADIENT_VERSION_STRING, nproc, gradient_threads(), __VERSION__,
-           quick ? "true" : "false");
+           "\"default_lib_threads\": %zu, \"instruction_set\": \"%s\", \"compiler\": \"gcc %s\", \"quick\": %s}\n",
+           gradient_version(), GRADIENT_VERSION_STRING, nproc, gradient_threads(), gradient_instruction_set(),
+           __VERSION__, quick ? "true" : "false");
     int found = 0;
     for (size_t w = 0; w < NWORK; w++) {
         if (only && strcmp(only, WORKLOADS[w].name)) continue;

@@ -289,6 +289,10 @@ def met(ok):
     return "yes" if ok else "**no**"
 
 
+# What the benchmark program reports about the library it ran.
+META_KEYS = ("library_version", "instruction_set")
+
+
 def analyse(results, nproc):
     """Derived figures per workload and thread count."""
     for w in results["workloads"]:
@@ -317,7 +321,8 @@ def build_report(results, args):
 
     add(f"Machine: {m['cpu']}, {nproc} cores ({m['cpus']} CPUs online); {m['os']}")
     add(f"Date: {m['date']}; numpy {m['numpy']}, Python {m['python']}; {m['gcc']}; {m['rustc']}")
-    add(f"libgradient {results['library_version']} ({m['git']}); mode: {'quick' if args.quick else 'full'}; "
+    add(f"libgradient {results['library_version']} ({m['git']}), hot loops built for {results['instruction_set']}; "
+        f"mode: {'quick' if args.quick else 'full'}; "
         f"load average at start {m['load_start']}, at end {m['load_end']}")
     add(f"'{nproc}t' = all cores: gradient_set_threads({nproc}) and omp_set_num_threads({nproc}); "
         "numpy.gradient is single-threaded.")
@@ -671,11 +676,11 @@ def main():
                 small["c"][t]["identical"] = all(r["identical"] for r in rs)
                 small["c"][t]["rounds"] = rs
             results["small"] = small
-            results["library_version"] = meta["library_version"]
+            results.update({k: meta[k] for k in META_KEYS})
             log(f"-- small100: {time.perf_counter() - t0:.1f} s")
             continue
         meta, rows = run_c(exe, name, args, nproc)
-        results["library_version"] = meta["library_version"]
+        results.update({k: meta[k] for k in META_KEYS})
         f, spacing, kw = numpy_input(rows[0], rng)
         w = {"name": name, "shape": rows[0]["shape"], "dtype": rows[0]["dtype"],
              "c": {r["threads"]: r for r in rows}}

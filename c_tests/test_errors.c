@@ -3,7 +3,7 @@
  * panic, cannot be provoked from C): the status, its name, a message naming
  * the offending argument, error.axis where one axis is at fault, and no byte
  * of any output written. Also the successful calls that write nothing, a
- * NULL error pointer, and the version.
+ * NULL error pointer, the version and the instruction set.
  */
 #include "check.h"
 
@@ -457,6 +457,16 @@ static void test_version(void) {
     CHECK_STR(built, GRADIENT_VERSION_STRING);
 }
 
+/* The instruction set is "avx2" or "baseline", and "baseline" whenever
+ * GRADIENT_CPU=baseline asks for it (the test script runs the suite both
+ * ways). */
+static void test_instruction_set(void) {
+    const char *set = gradient_instruction_set();
+    const char *env = getenv("GRADIENT_CPU");
+    CHECK(!strcmp(set, "avx2") || !strcmp(set, "baseline"));
+    if (env && !strcmp(env, "baseline")) CHECK_STR(set, "baseline");
+}
+
 int main(void) {
     RUN(test_null_pointer);
     RUN(test_bad_ndim);
@@ -476,5 +486,6 @@ int main(void) {
     RUN(test_validation_order);
     RUN(test_status_names);
     RUN(test_version);
+    RUN(test_instruction_set);
     return check_summary();
 }

@@ -336,6 +336,14 @@ const char *gradient_status_name(int32_t status);
 const char *gradient_version(void);
 
 /**
+ * The instruction set the hot loops run with, chosen once per process from
+ * what the CPU offers: `"avx2"`, or `"baseline"` (the build's own target;
+ * also what the environment variable `GRADIENT_CPU=baseline` asks for).
+ * Results are the same bits either way. Static string.
+ */
+const char *gradient_instruction_set(void);
+
+/**
  * Sets how many threads later calls may use, process-wide; 0 restores the
  * default (the `GRADIENT_NUM_THREADS` environment variable if set, else
  * every core). Results are identical for every thread count; small arrays

@@ -6,6 +6,8 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod core;
+mod cpu;
 pub mod ffi;
 
+pub use crate::cpu::instruction_set;
 pub use crate::core::{check, check_selection, gradient, gradient_into, set_threads, threads, EdgeOrder, Element, Error, Spacing};

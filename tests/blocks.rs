@@ -225,13 +225,15 @@ fn one_dimensional_long_lane() {
     check(a.view(), &coords_for(&[n], false), 1, false);
 }
 
+/// Two to five axes, short and long rows.
+const SHAPES: [&[usize]; 6] = [&[301, 517], &[517, 3], &[3, 3, 900], &[40, 70, 60], &[9, 8, 7, 33], &[3, 4, 5, 6, 7]];
+
 /// Scalar steps on every axis, all powers of two (multiplied by the exact
-/// reciprocal) or none (divided): contiguous arrays then take the fused
-/// span loop, for one to four axes, and the row-by-row path beyond.
+/// reciprocal) or none (divided): contiguous arrays then take the span
+/// loops, for any number of axes.
 #[test]
 fn uniform_steps_on_every_axis() {
-    let shapes: [&[usize]; 6] = [&[301, 517], &[517, 3], &[3, 3, 900], &[40, 70, 60], &[9, 8, 7, 33], &[3, 4, 5, 6, 7]];
-    for shape in shapes {
+    for shape in SHAPES {
         let n = shape.iter().product();
         let a = ArrayD::from_shape_vec(IxDyn(shape), values(n, shape.len() as u64)).unwrap();
         let fortran = ArrayD::from_shape_vec(IxDyn(shape).f(), values(n, 7)).unwrap();
@@ -240,6 +242,25 @@ fn uniform_steps_on_every_axis() {
             for edge in [1, 2] {
                 check_steps(a.view(), &none, edge, false, step);
                 check_steps(fortran.view(), &none, edge, true, step);
+            }
+        }
+    }
+}
+
+/// Coordinates on every axis, and on every other axis beside scalar steps:
+/// contiguous arrays then take the rule rows, for any number of axes.
+#[test]
+fn coordinates_on_every_axis() {
+    for shape in SHAPES {
+        let n = shape.iter().product();
+        let a = ArrayD::from_shape_vec(IxDyn(shape), values(n, 9)).unwrap();
+        let fortran = ArrayD::from_shape_vec(IxDyn(shape).f(), values(n, 10)).unwrap();
+        let some = coords_for(shape, true);
+        let every: Vec<Vec<f64>> = (0..shape.len()).map(|k| coords_for(&shape[k..], true).swap_remove(0)).collect();
+        for coords in [&some, &every] {
+            for edge in [1, 2] {
+                check(a.view(), coords, edge, false);
+                check(fortran.view(), coords, edge, true);
             }
         }
     }

@@ -13,19 +13,20 @@
 //! (kernel v669) reading three input rows in one loop cost more than
 //! reading two in one loop and one in another: one axis after another over
 //! blocks of 2^17 elements made 4096^2 and 256^3 float64 with all axes
-//! 15-20% faster than computing all axes together, `STEP` elements at a
+//! 15-20% faster than computing all axes together, 16 elements at a
 //! time (hand-written C loops showed the same). On an earlier image of that
 //! machine the fused loop had been the faster one.
 //!
-//! Interior rows with coordinates on some axis go one row at a time through
-//! `rule_row`, which computes all axes together, `STEP` columns of each in
-//! turn, with each axis's formula chosen once per row. A coordinate axis
-//! reads the row itself as well as its neighbours, so one axis after another
-//! reads three rows in each pass anyway: on 4096^2 float64 with coordinates
-//! on both axes it was 15% slower than the fused row.
+//! With coordinates on some axis, `rule_rows` computes the same runs of
+//! rows one axis after another too, with each row's formula for each axis
+//! chosen once and then one loop over the row.
 //!
-//! The remaining rows (edges of an outer axis, coordinates with more than
-//! `RULE_AXES` axes) are done row by row, all axes in `PIECE`-sized turns.
+//! Both are compiled a second time for AVX2 and chosen at run time
+//! (`crate::cpu`), which is why everything `block` calls on those paths is
+//! `#[inline(always)]`.
+//!
+//! The remaining rows (edges of an outer axis) are done row by row, all axes
+//! in `PIECE`-sized turns.
 
 use std::cmp::Reverse;
 use std::ops::Range;
@@ -39,7 +40,7 @@ use super::stencil::{AxisStencil, EdgeOrder, Scale, Stencil};
 use super::threads;
 
 /// Output elements written for one axis before turning to the next, on rows
-/// outside the fused spans (fewer cost more in dispatch than they gain).
+/// outside the spans (fewer cost more in dispatch than they gain).
 /// 4096 (pieces in L2 rather than L1) was no faster on 4096^2 with
 /// coordinates on both axes and 1.4x slower on 64x262144, on huge pages.
 const PIECE: usize = 256;
@@ -80,12 +81,11 @@ pub(crate) fn run<T: Element>(
         .collect();
     let total_rows = fs.len() / len;
     let steps = scalar_steps(plans);
-    let spans = !steps.is_empty() || plans.len() <= RULE_AXES;
-    let call = Call { fs, len, plans, spans, steps, axes, edge };
+    let call = Call { fs, len, plans, steps, axes, edge };
     threads::run(fs.len() * plans.len(), |parallel| {
         let rows = threads::rows_per_block(total_rows, len, parallel);
         let chunks = os.iter_mut().map(|o| o.chunks_mut(rows * len));
-        threads::for_each_block(chunks, parallel, |b, mut outs| block(&call, &mut outs, b * rows));
+        threads::for_each_block(chunks, parallel, |b, mut outs| crate::cpu::widest(Block { call: &call, outs: &mut outs, first: b * rows }));
     });
     true
 }
@@ -158,9 +158,6 @@ struct Call<'a, T: Element> {
     fs: &'a [T],
     len: usize,
     plans: &'a [AxisPlan<'a, T::Weak>],
-    /// Set when interior spans take the fast loops: `span` when `steps` is
-    /// set, otherwise `rule_row` row by row.
-    spans: bool,
     /// One per plan when every axis has a scalar step, else empty. (Not an
     /// `Option`: the compiler hoisted the inline-or-heap test of a SmallVec
     /// inside `None` out of the loop, a branch on uninitialised memory that
@@ -171,40 +168,50 @@ struct Call<'a, T: Element> {
     edge: EdgeOrder,
 }
 
+/// One block of rows: the unit of work compiled per instruction set.
+struct Block<'a, 'b, 'c, T: Element> {
+    call: &'a Call<'a, T>,
+    outs: &'b mut [&'c mut [T::Out]],
+    first: usize,
+}
+
+impl<T: Element> crate::cpu::Work for Block<'_, '_, '_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        block(self.call, self.outs, self.first)
+    }
+}
+
 /// Rows `first..` of the array, as many as `outs` hold.
+#[inline(always)]
 fn block<T: Element>(call: &Call<'_, T>, outs: &mut [&mut [T::Out]], first: usize) {
-    let Call { fs, len, plans, spans, ref steps, ref axes, edge } = *call;
+    let Call { fs, len, plans, ref steps, ref axes, edge } = *call;
     let end = first + outs[0].len() / len;
     let row = |r: usize| &fs[r * len..(r + 1) * len];
     let mut r = first;
     while r < end {
         let at: Small<Position> = axes.iter().map(|w| w.at(r)).collect();
-        if spans {
-            let rows = interior_rows(axes, &at).min(end - r);
-            if rows > 0 {
-                if steps.is_empty() {
-                    for q in r..r + rows {
-                        let rules: Small<Rule<'_, T::Weak>> =
-                            plans.iter().zip(axes).map(|(p, w)| Rule::new(&p.stencil, w.at(q).i, w.rows == 0)).collect();
-                        rule_row(&rules, axes, fs, outs, (q - first) * len, q * len, len);
-                    }
-                } else {
-                    span(steps, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len);
-                }
-                // The span treated row ends as interior; give the lane its
-                // edges back.
-                if let Some(k) = axes.iter().position(|w| w.rows == 0) {
-                    let out = &mut outs[k][(r - first) * len..(r - first + rows) * len];
-                    let f = &fs[r * len..(r + rows) * len];
-                    match &plans[k].stencil {
-                        AxisStencil::Weak(s) => lane_ends(s, f, out, len, edge),
-                        AxisStencil::Strong(s) => lane_ends(s, f, out, len, edge),
-                        AxisStencil::NonUniform(s) => lane_ends(s, f, out, len, edge),
-                    }
-                }
-                r += rows;
-                continue;
+        let rows = interior_rows(axes, &at).min(end - r);
+        if rows > 0 {
+            if steps.is_empty() {
+                rule_rows(plans, axes, fs, outs, first, r..r + rows, len);
+            } else {
+                span(steps, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len);
             }
+            // The span treated row ends as interior; give the lane its
+            // edges back.
+            if let Some(k) = axes.iter().position(|w| w.rows == 0) {
+                let out = &mut outs[k][(r - first) * len..(r - first + rows) * len];
+                let f = &fs[r * len..(r + rows) * len];
+                match &plans[k].stencil {
+                    AxisStencil::Weak(s) => lane_ends(s, f, out, len, edge),
+                    AxisStencil::Strong(s) => lane_ends(s, f, out, len, edge),
+                    AxisStencil::NonUniform(s) => lane_ends(s, f, out, len, edge),
+                }
+            }
+            r += rows;
+            continue;
         }
         let here = row(r);
         let jobs: Small<Job<'_, T>> = axes
@@ -254,9 +261,6 @@ fn apply<T: Element>(stencil: &AxisStencil<'_, T::Weak>, job: &Job<'_, T>, here:
     }
 }
 
-/// The most axes `rule_row` is built for.
-const RULE_AXES: usize = 4;
-
 /// Each plan's scalar step, or none if some axis has coordinates.
 fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
     let steps: Option<Small<Scale<W>>> = plans
@@ -275,6 +279,7 @@ fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
 /// scalar steps every output is `op(f[m + d], f[m - d], w)`, one distance
 /// `d` per axis, and the axes are computed one after another over the whole
 /// span (see the module comment).
+#[inline(always)]
 fn span<T: Element>(steps: &[Scale<T::Weak>], axes: &[Walk], fs: &[T], outs: &mut [&mut [T::Out]], at: usize, elems: Range<usize>) {
     for ((&step, axis), out) in steps.iter().zip(axes).zip(outs.iter_mut()) {
         match step {
@@ -304,10 +309,6 @@ fn axis_span<T: Element>(
     }
 }
 
-/// Columns per step of a rule row: a fixed count, so that each axis's step
-/// compiles to straight-line vector code.
-const STEP: usize = 16;
-
 /// What one axis computes at the interior positions of one row:
 /// `rule(prev, here, next)`, with `prev` and `next` at the axis's distance.
 #[derive(Clone, Copy)]
@@ -334,101 +335,57 @@ impl<'a, W: Copy> Rule<'a, W> {
         }
     }
 
-    /// Column `j` of the row.
+    /// Columns `j..j + o.len()` of the row: the formula chosen once, then
+    /// one loop that the compiler vectorises.
     #[inline(always)]
-    fn at<T: Element<Weak = W>>(self, j: usize, p: T, h: T, x: T) -> T::Out {
+    fn apply<T: Element<Weak = W>>(self, j: usize, o: &mut [T::Out], p: &[T], h: &[T], x: &[T]) {
         match self {
-            Rule::Weak(Scale::Divide(w)) => T::diff_weak(x, p, w),
-            Rule::Weak(Scale::Multiply(w)) => T::times_weak(x, p, w),
-            Rule::Strong(Scale::Divide(w)) => T::diff_strong(x, p, w),
-            Rule::Strong(Scale::Multiply(w)) => T::times_strong(x, p, w),
-            Rule::Weights(c) => T::comb_strong(c, p, h, x),
-            Rule::Table([a, b, c]) => T::comb_strong([a[j - 1], b[j - 1], c[j - 1]], p, h, x),
-        }
-    }
-
-    /// Columns `j..j + STEP`: the choice made once per step, each arm one
-    /// loop over fixed-size arrays so that it compiles to vector code.
-    #[inline(always)]
-    fn step<T: Element<Weak = W>>(self, j: usize, o: &mut [T::Out; STEP], p: &[T; STEP], h: &[T; STEP], x: &[T; STEP]) {
-        match self {
-            Rule::Weak(Scale::Divide(w)) => each_column(o, p, h, x, |_, p, _, x| T::diff_weak(x, p, w)),
-            Rule::Weak(Scale::Multiply(w)) => each_column(o, p, h, x, |_, p, _, x| T::times_weak(x, p, w)),
-            Rule::Strong(Scale::Divide(w)) => each_column(o, p, h, x, |_, p, _, x| T::diff_strong(x, p, w)),
-            Rule::Strong(Scale::Multiply(w)) => each_column(o, p, h, x, |_, p, _, x| T::times_strong(x, p, w)),
-            Rule::Weights(c) => each_column(o, p, h, x, |_, p, h, x| T::comb_strong(c, p, h, x)),
-            Rule::Table(t) => {
-                let [a, b, c]: [&[f64; STEP]; 3] = t.map(|w| w[j - 1..j - 1 + STEP].try_into().expect("STEP weights"));
-                each_column(o, p, h, x, |i, p, h, x| T::comb_strong([a[i], b[i], c[i]], p, h, x));
+            Rule::Weak(Scale::Divide(w)) => each_column(o, p, h, x, |p, _, x| T::diff_weak(x, p, w)),
+            Rule::Weak(Scale::Multiply(w)) => each_column(o, p, h, x, |p, _, x| T::times_weak(x, p, w)),
+            Rule::Strong(Scale::Divide(w)) => each_column(o, p, h, x, |p, _, x| T::diff_strong(x, p, w)),
+            Rule::Strong(Scale::Multiply(w)) => each_column(o, p, h, x, |p, _, x| T::times_strong(x, p, w)),
+            Rule::Weights(c) => each_column(o, p, h, x, |p, h, x| T::comb_strong(c, p, h, x)),
+            Rule::Table([a, b, c]) => {
+                let n = o.len();
+                let w = a[j - 1..j - 1 + n].iter().zip(&b[j - 1..j - 1 + n]).zip(&c[j - 1..j - 1 + n]);
+                for ((((o, &p), &h), &x), ((&a, &b), &c)) in o.iter_mut().zip(&p[..n]).zip(&h[..n]).zip(&x[..n]).zip(w) {
+                    *o = T::comb_strong([a, b, c], p, h, x);
+                }
             }
         }
     }
 }
 
-/// `o[i] = op(i, p[i], h[i], x[i])` for each column of a step. (A plain
-/// `for` loop: with `(0..STEP).for_each` the folds were not inlined, 35%
-/// slower.)
+/// `o[i] = op(p[i], h[i], x[i])` for every `i`.
 #[inline(always)]
-fn each_column<T: Copy, O>(o: &mut [O; STEP], p: &[T; STEP], h: &[T; STEP], x: &[T; STEP], op: impl Fn(usize, T, T, T) -> O) {
-    for i in 0..STEP {
-        o[i] = op(i, p[i], h[i], x[i]);
+fn each_column<T: Copy, O>(o: &mut [O], p: &[T], h: &[T], x: &[T], op: impl Fn(T, T, T) -> O) {
+    let n = o.len();
+    for (((o, &p), &h), &x) in o.iter_mut().zip(&p[..n]).zip(&h[..n]).zip(&x[..n]) {
+        *o = op(p, h, x);
     }
 }
 
-/// One row of `len` elements from `fs[m..]`, interior for every axis but
-/// the row axis, written to `outs[..][at..]`: every axis `STEP` columns at a
-/// time. The row axis's own ends are left to the caller.
-fn rule_row<T: Element>(rules: &[Rule<'_, T::Weak>], axes: &[Walk], fs: &[T], outs: &mut [&mut [T::Out]], at: usize, m: usize, len: usize) {
-    match rules.len() {
-        1 => rule_row_of::<T, 1>(rules, axes, fs, outs, at, m, len),
-        2 => rule_row_of::<T, 2>(rules, axes, fs, outs, at, m, len),
-        3 => rule_row_of::<T, 3>(rules, axes, fs, outs, at, m, len),
-        4 => rule_row_of::<T, 4>(rules, axes, fs, outs, at, m, len),
-        n => unreachable!("rule rows are built for at most {RULE_AXES} axes, not {n}"),
-    }
-}
-
+/// Rows `rows` of the array, interior for every axis but the row axis,
+/// written to `outs[..]` from row `first` on: one axis after another (as
+/// `span` does), each row with its own rule. The row axis's own ends are
+/// left to the caller.
 #[inline(always)]
-fn rule_row_of<T: Element, const P: usize>(
-    rules: &[Rule<'_, T::Weak>],
+fn rule_rows<T: Element>(
+    plans: &[AxisPlan<'_, T::Weak>],
     axes: &[Walk],
     fs: &[T],
     outs: &mut [&mut [T::Out]],
-    at: usize,
-    m: usize,
+    first: usize,
+    rows: Range<usize>,
     len: usize,
 ) {
-    let rules: [Rule<'_, T::Weak>; P] = std::array::from_fn(|k| rules[k]);
-    let d: [usize; P] = std::array::from_fn(|k| axes[k].dist);
-    // The row's first and last columns: only the other axes.
-    for (k, out) in outs.iter_mut().enumerate().filter(|(k, _)| axes[*k].rows > 0) {
-        for j in [0, len - 1] {
-            out[at + j] = rules[k].at(j, fs[m + j - d[k]], fs[m + j], fs[m + j + d[k]]);
-        }
-    }
-    if len < 3 {
-        return;
-    }
-    let n = len - 2;
-    let here = &fs[m + 1..m + 1 + n];
-    let prev: [&[T]; P] = std::array::from_fn(|k| &fs[m + 1 - d[k]..m + 1 - d[k] + n]);
-    let next: [&[T]; P] = std::array::from_fn(|k| &fs[m + 1 + d[k]..m + 1 + d[k] + n]);
-    let mut rows = outs.iter_mut();
-    let out: [&mut [T::Out]; P] = std::array::from_fn(|_| &mut rows.next().expect("one output per axis")[at + 1..at + 1 + n]);
-    let mut j = 0;
-    while j + STEP <= n {
-        let h = here[j..j + STEP].try_into().expect("STEP elements");
-        for k in 0..P {
-            let o = (&mut out[k][j..j + STEP]).try_into().expect("STEP elements");
-            let p = prev[k][j..j + STEP].try_into().expect("STEP elements");
-            let x = next[k][j..j + STEP].try_into().expect("STEP elements");
-            rules[k].step(j + 1, o, p, h, x);
-        }
-        j += STEP;
-    }
-    for k in 0..P {
-        for i in j..n {
-            out[k][i] = rules[k].at(i + 1, prev[k][i], here[i], next[k][i]);
+    for ((plan, axis), out) in plans.iter().zip(axes).zip(outs.iter_mut()) {
+        let (d, along) = (axis.dist, axis.rows == 0);
+        let (lo, hi) = if along { (1, len - 1) } else { (0, len) };
+        for q in rows.clone() {
+            let rule = Rule::new(&plan.stencil, axis.at(q).i, along);
+            let (m, at) = (q * len, (q - first) * len);
+            rule.apply(lo, &mut out[at + lo..at + hi], &fs[m + lo - d..m + hi - d], &fs[m + lo..m + hi], &fs[m + lo + d..m + hi + d]);
         }
     }
 }

@@ -246,6 +246,18 @@ pub extern "C" fn gradient_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
+/// The instruction set the hot loops run with, chosen once per process from
+/// what the CPU offers: `"avx2"`, or `"baseline"` (the build's own target;
+/// also what the environment variable `GRADIENT_CPU=baseline` asks for).
+/// Results are the same bits either way. Static string.
+#[no_mangle]
+pub extern "C" fn gradient_instruction_set() -> *const c_char {
+    match crate::cpu::instruction_set() {
+        "avx2" => c"avx2".as_ptr(),
+        _ => c"baseline".as_ptr(),
+    }
+}
+
 /// Sets how many threads later calls may use, process-wide; 0 restores the
 /// default (the `GRADIENT_NUM_THREADS` environment variable if set, else
 /// every core). Results are identical for every thread count; small arrays
