@@ -4,15 +4,6 @@
 //! fuses a multiply and an add, and wider vectors only do more of the same
 //! operations at once.
 
-/// A piece of work to compile once per instruction set. `run` must be
-/// `#[inline(always)]`, and so must everything down the call tree that
-/// should get the wider instructions: target features reach only code
-/// inlined into the function that enables them.
-pub(crate) trait Work {
-    type Output;
-    fn run(self) -> Self::Output;
-}
-
 /// The instruction set `widest` runs the hot loops with: `"avx2"`, or
 /// `"baseline"` for the build's own target.
 pub fn instruction_set() -> &'static str {
@@ -23,15 +14,18 @@ pub fn instruction_set() -> &'static str {
     "baseline"
 }
 
-/// Runs `work`, compiled for AVX2 if the CPU has it.
+/// Runs `work`, compiled for AVX2 if the CPU has it. `work` must be an
+/// `#[inline(always)]` closure, and so must everything down its call tree
+/// that should get the wider instructions: target features reach only code
+/// inlined into the function that enables them.
 #[inline(always)]
-pub(crate) fn widest<W: Work>(work: W) -> W::Output {
+pub(crate) fn widest<R>(work: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
     if avx2() {
         // SAFETY: `avx2()` has checked that the CPU supports AVX2.
         return unsafe { with_avx2(work) };
     }
-    work.run()
+    work()
 }
 
 /// Whether the CPU has AVX2 and `GRADIENT_CPU=baseline` does not ask for
@@ -44,8 +38,8 @@ fn avx2() -> bool {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn with_avx2<W: Work>(work: W) -> W::Output {
-    work.run()
+unsafe fn with_avx2<R>(work: impl FnOnce() -> R) -> R {
+    work()
 }
 
 #[cfg(test)]

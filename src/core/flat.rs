@@ -21,8 +21,8 @@
 //! rows one axis after another too, with each row's formula for each axis
 //! chosen once and then one loop over the row.
 //!
-//! Both are compiled a second time for AVX2 and chosen at run time
-//! (`crate::cpu`), which is why everything `block` calls on those paths is
+//! Each block is run through `crate::cpu::widest` (AVX2 where the CPU has
+//! it), which is why everything `block` calls on those paths is
 //! `#[inline(always)]`.
 //!
 //! The remaining rows (edges of an outer axis) are done row by row, all axes
@@ -85,7 +85,9 @@ pub(crate) fn run<T: Element>(
     threads::run(fs.len() * plans.len(), |parallel| {
         let rows = threads::rows_per_block(total_rows, len, parallel);
         let chunks = os.iter_mut().map(|o| o.chunks_mut(rows * len));
-        threads::for_each_block(chunks, parallel, |b, mut outs| crate::cpu::widest(Block { call: &call, outs: &mut outs, first: b * rows }));
+        threads::for_each_block(chunks, parallel, |b, mut outs| {
+            crate::cpu::widest(#[inline(always)] || block(&call, &mut outs, b * rows))
+        });
     });
     true
 }
@@ -166,21 +168,6 @@ struct Call<'a, T: Element> {
     /// One per plan.
     axes: Small<Walk>,
     edge: EdgeOrder,
-}
-
-/// One block of rows: the unit of work compiled per instruction set.
-struct Block<'a, 'b, 'c, T: Element> {
-    call: &'a Call<'a, T>,
-    outs: &'b mut [&'c mut [T::Out]],
-    first: usize,
-}
-
-impl<T: Element> crate::cpu::Work for Block<'_, '_, '_, T> {
-    type Output = ();
-    #[inline(always)]
-    fn run(self) {
-        block(self.call, self.outs, self.first)
-    }
 }
 
 /// Rows `first..` of the array, as many as `outs` hold.

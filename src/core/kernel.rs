@@ -4,8 +4,10 @@
 //! The array is cut into blocks along its outermost axis (largest stride),
 //! small enough to stay in cache (`threads::BLOCK_ELEMENTS`), and every
 //! selected axis is differentiated block by block: the input is read from
-//! memory about once however many axes are selected. Blocks are independent, so they are also the unit of
-//! work for threads.
+//! memory about once however many axes are selected. Blocks are
+//! independent, so they are also the unit of work for threads, and each is
+//! run through `crate::cpu::widest` (AVX2 where the CPU has it), which is
+//! why the functions below are `#[inline(always)]`.
 //!
 //! Within a block, two traversals, chosen by memory layout: when the
 //! differentiated axis has the smallest stride, each lane is walked along its
@@ -40,11 +42,14 @@ pub(crate) fn run<T: Element>(
                 // set-up and the dynamic-dimension conversions below would
                 // cost more than the arithmetic.
                 let (f, o) = (ArrayView1::from(fs), ArrayViewMut1::from(os));
-                match &plan.stencil {
-                    AxisStencil::Weak(s) => lane(s, f, o, 0, edge),
-                    AxisStencil::Strong(s) => lane(s, f, o, 0, edge),
-                    AxisStencil::NonUniform(s) => lane(s, f, o, 0, edge),
-                }
+                crate::cpu::widest(
+                    #[inline(always)]
+                    || match &plan.stencil {
+                        AxisStencil::Weak(s) => lane(s, f, o, 0, edge),
+                        AxisStencil::Strong(s) => lane(s, f, o, 0, edge),
+                        AxisStencil::NonUniform(s) => lane(s, f, o, 0, edge),
+                    },
+                );
                 return;
             }
         }
@@ -67,14 +72,19 @@ pub(crate) fn run<T: Element>(
         threads::for_each_block(chunks, parallel, |b, mut chunks| {
             let start = b * rows;
             let inside = f.slice_axis(Axis(m), Slice::from(start..(start + rows).min(n)));
-            for (plan, out) in plans.iter().zip(chunks.iter_mut()) {
-                if plan.axis == m {
-                    // Needs the neighbouring rows outside the block.
-                    apply(plan, f, out, start, edge);
-                } else {
-                    apply(plan, &inside, out, 0, edge);
-                }
-            }
+            crate::cpu::widest(
+                #[inline(always)]
+                || {
+                    for (plan, out) in plans.iter().zip(chunks.iter_mut()) {
+                        if plan.axis == m {
+                            // Needs the neighbouring rows outside the block.
+                            apply(plan, f, out, start, edge);
+                        } else {
+                            apply(plan, &inside, out, 0, edge);
+                        }
+                    }
+                },
+            )
         });
     });
 }
@@ -97,6 +107,7 @@ fn is_innermost<T>(f: &ArrayViewD<'_, T>, axis: usize) -> bool {
 
 /// `out` holds positions `start..start + out.len_of(axis)` along `axis`; `f`
 /// holds the whole axis.
+#[inline(always)]
 fn apply<T: Element>(
     plan: &AxisPlan<'_, T::Weak>,
     f: &ArrayViewD<'_, T>,
@@ -111,6 +122,7 @@ fn apply<T: Element>(
     }
 }
 
+#[inline(always)]
 fn differentiate<T: Element, S: Stencil<T>>(
     stencil: &S,
     f: &ArrayViewD<'_, T>,
@@ -134,6 +146,7 @@ fn differentiate<T: Element, S: Stencil<T>>(
     }
 }
 
+#[inline(always)]
 fn lane<T: Element, S: Stencil<T>>(
     stencil: &S,
     f: ArrayView1<'_, T>,
@@ -170,6 +183,7 @@ fn lane<T: Element, S: Stencil<T>>(
     }
 }
 
+#[inline(always)]
 fn across_slabs<T: Element, S: Stencil<T>>(
     stencil: &S,
     f: &ArrayViewD<'_, T>,
@@ -214,6 +228,7 @@ fn across_slabs<T: Element, S: Stencil<T>>(
 /// `o = interior(coef, prev, here, next)` element-wise, where the three
 /// inputs are `f` shifted by -1, 0, +1 along `axis` and `coefs[j]` belongs
 /// to position `j` along it. One pass over rows of the contiguous axis.
+#[inline(always)]
 fn slab_interior<T: Element, S: Stencil<T>>(
     coefs: &[S::Coef],
     axis: usize,
