@@ -186,8 +186,8 @@ fn block<T: Element>(call: &Call<'_, T>, outs: &mut [&mut [T::Out]], first: usiz
             } else {
                 span(steps, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len);
             }
-            // The span treated row ends as interior; give the lane its
-            // edges back.
+            // `span` computed the row axis's lane ends inside the run as
+            // interior points and `rule_rows` left them: put the edges there.
             if let Some(k) = axes.iter().position(|w| w.rows == 0) {
                 let out = &mut outs[k][(r - first) * len..(r - first + rows) * len];
                 let f = &fs[r * len..(r + rows) * len];
