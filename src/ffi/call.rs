@@ -56,6 +56,16 @@ fn check_end(value: i32, axis: usize, which: &str) -> Result<(), Failure> {
     }
 }
 
+impl<T, O> RawCall<T, O> {
+    /// The same call with its element pointers read as `U` and `P`: for the
+    /// C complex structs (laid out as the core's complex types) and for
+    /// untyped pointers. Only `run` reads through them.
+    pub(crate) fn cast<U, P>(self) -> RawCall<U, P> {
+        let RawCall { f, ndim, shape, strides, axes, axis_mask, edge_order, out, out_strides } = self;
+        RawCall { f: f.cast(), ndim, shape, strides, axes, axis_mask, edge_order, out: out.cast(), out_strides }
+    }
+}
+
 impl<T: Element> RawCall<T, T::Out> {
     /// # Safety
     /// Every non-NULL pointer is valid as the header documents: `shape`,

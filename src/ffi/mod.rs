@@ -107,17 +107,7 @@ pub unsafe extern "C" fn gradient_c128(
     out_strides: *const isize,
     error: *mut GradientError,
 ) -> GradientStatus {
-    let call = RawCall::<Complex64, Complex64> {
-        f: f.cast(),
-        ndim,
-        shape,
-        strides,
-        axes,
-        axis_mask,
-        edge_order,
-        out: out.cast(),
-        out_strides,
-    };
+    let call = RawCall { f, ndim, shape, strides, axes, axis_mask, edge_order, out, out_strides }.cast::<Complex64, Complex64>();
     // SAFETY: as in `gradient_f64`; `GradientComplex128` and `Complex64`
     // are both `repr(C)` pairs of f64.
     unsafe { report(error, || call.run()) }
@@ -141,17 +131,7 @@ pub unsafe extern "C" fn gradient_c64(
     out_strides: *const isize,
     error: *mut GradientError,
 ) -> GradientStatus {
-    let call = RawCall::<Complex32, Complex32> {
-        f: f.cast(),
-        ndim,
-        shape,
-        strides,
-        axes,
-        axis_mask,
-        edge_order,
-        out: out.cast(),
-        out_strides,
-    };
+    let call = RawCall { f, ndim, shape, strides, axes, axis_mask, edge_order, out, out_strides }.cast::<Complex32, Complex32>();
     // SAFETY: as in `gradient_c128`.
     unsafe { report(error, || call.run()) }
 }
@@ -179,17 +159,8 @@ pub unsafe extern "C" fn gradient_dtype(
 ) -> GradientStatus {
     macro_rules! typed {
         ($t:ty) => {{
-            let call = RawCall::<$t, <$t as crate::core::Element>::Out> {
-                f: f.cast(),
-                ndim,
-                shape,
-                strides,
-                axes,
-                axis_mask,
-                edge_order,
-                out: out.cast(),
-                out_strides,
-            };
+            let call = RawCall { f, ndim, shape, strides, axes, axis_mask, edge_order, out, out_strides };
+            let call = call.cast::<$t, <$t as crate::core::Element>::Out>();
             // SAFETY: as in `gradient_f64`, for the element type `dtype` names.
             unsafe { report(error, || call.run()) }
         }};
