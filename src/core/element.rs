@@ -33,7 +33,7 @@ exact_reciprocal!(f32, f64);
 /// An input element type and the rules numpy applies to it.
 pub trait Element: Copy + Send + Sync + 'static {
     /// What numpy returns for this input type.
-    type Out: Copy + Send + Sync + 'static;
+    type Out: bytemuck::Pod + Send + Sync;
     /// A Python float converted to the precision it acquires next to `Self`.
     type Weak: Copy + Send + Sync + 'static;
 

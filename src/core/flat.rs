@@ -21,6 +21,14 @@
 //! rows one axis after another too, with each row's formula for each axis
 //! chosen once and then one loop over the row.
 //!
+//! Calls whose outputs are larger than the cache write them past it
+//! (`store`), and then compute the row axis first in each run: it reads its
+//! rows from memory, and the outer axes find most of theirs in L2. On the
+//! test machine, 4096^2 float64 with both axes took 0.61x the time of plain
+//! stores that way in hand-written C, and 0.97x with the row axis last (the
+//! library: 0.76-0.80x). Smaller calls keep the plans' order, in which
+//! coordinate rows had measured 4-10% faster.
+//!
 //! Each block is run through `crate::cpu::widest` (AVX2 where the CPU has
 //! it), which is why everything `block` calls on those paths is
 //! `#[inline(always)]`.
@@ -37,6 +45,7 @@ use smallvec::SmallVec;
 use super::element::Element;
 use super::kernel::AxisPlan;
 use super::stencil::{AxisStencil, EdgeOrder, Scale, Stencil};
+use super::store::{self, Store};
 use super::threads;
 
 /// Output elements written for one axis before turning to the next, on rows
@@ -81,12 +90,24 @@ pub(crate) fn run<T: Element>(
         .collect();
     let total_rows = fs.len() / len;
     let steps = scalar_steps(plans);
-    let call = Call { fs, len, plans, steps, axes, edge };
+    let stream = store::streams::<T::Out>(fs.len() * plans.len());
+    let mut order: Small<usize> = (0..plans.len()).collect();
+    if stream {
+        order.sort_by_key(|&k| axes[k].rows != 0);
+    }
+    let call = Call { fs, len, plans, steps, axes, order, edge, stream };
     threads::run(fs.len() * plans.len(), |parallel| {
         let rows = threads::rows_per_block(total_rows, len, parallel);
         let chunks = os.iter_mut().map(|o| o.chunks_mut(rows * len));
         threads::for_each_block(chunks, parallel, |b, mut outs| {
-            crate::cpu::widest(#[inline(always)] || block(&call, &mut outs, b * rows))
+            crate::cpu::widest(
+                #[inline(always)]
+                || {
+                    let mut store = Store::new(call.stream);
+                    block(&call, &mut store, &mut outs, b * rows);
+                    store.finish();
+                },
+            )
         });
     });
     true
@@ -167,13 +188,18 @@ struct Call<'a, T: Element> {
     steps: Small<Scale<T::Weak>>,
     /// One per plan.
     axes: Small<Walk>,
+    /// The plans in the order the runs of interior rows compute them: the
+    /// row axis first when streaming (see the module comment).
+    order: Small<usize>,
     edge: EdgeOrder,
+    /// Whether the outputs are streamed past the cache (`store`).
+    stream: bool,
 }
 
 /// Rows `first..` of the array, as many as `outs` hold.
 #[inline(always)]
-fn block<T: Element>(call: &Call<'_, T>, outs: &mut [&mut [T::Out]], first: usize) {
-    let Call { fs, len, plans, ref steps, ref axes, edge } = *call;
+fn block<T: Element>(call: &Call<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize) {
+    let Call { fs, len, plans, ref steps, ref axes, ref order, edge, .. } = *call;
     let end = first + outs[0].len() / len;
     let row = |r: usize| &fs[r * len..(r + 1) * len];
     let mut r = first;
@@ -182,9 +208,9 @@ fn block<T: Element>(call: &Call<'_, T>, outs: &mut [&mut [T::Out]], first: usiz
         let rows = interior_rows(axes, &at).min(end - r);
         if rows > 0 {
             if steps.is_empty() {
-                rule_rows(plans, axes, fs, outs, first, r..r + rows, len);
+                rule_rows(order, plans, axes, fs, store, outs, first, r..r + rows, len);
             } else {
-                span(steps, axes, fs, outs, (r - first) * len, r * len..(r + rows) * len);
+                span(order, steps, axes, fs, store, outs, (r - first) * len, r * len..(r + rows) * len);
             }
             // `span` computed the row axis's lane ends inside the run as
             // interior points and `rule_rows` left them: put the edges there.
@@ -267,11 +293,21 @@ fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
 /// `d` per axis, and the axes are computed one after another over the whole
 /// span (see the module comment).
 #[inline(always)]
-fn span<T: Element>(steps: &[Scale<T::Weak>], axes: &[Walk], fs: &[T], outs: &mut [&mut [T::Out]], at: usize, elems: Range<usize>) {
-    for ((&step, axis), out) in steps.iter().zip(axes).zip(outs.iter_mut()) {
-        match step {
-            Scale::Multiply(w) => axis_span(w, axis, fs, out, at, elems.clone(), T::times_weak),
-            Scale::Divide(w) => axis_span(w, axis, fs, out, at, elems.clone(), T::diff_weak),
+fn span<T: Element>(
+    order: &[usize],
+    steps: &[Scale<T::Weak>],
+    axes: &[Walk],
+    fs: &[T],
+    store: &mut Store<T::Out>,
+    outs: &mut [&mut [T::Out]],
+    at: usize,
+    elems: Range<usize>,
+) {
+    for &k in order {
+        let (axis, out) = (&axes[k], &mut *outs[k]);
+        match steps[k] {
+            Scale::Multiply(w) => axis_span(w, axis, fs, store, out, at, elems.clone(), T::times_weak),
+            Scale::Divide(w) => axis_span(w, axis, fs, store, out, at, elems.clone(), T::diff_weak),
         }
     }
 }
@@ -281,6 +317,7 @@ fn axis_span<T: Element>(
     w: T::Weak,
     axis: &Walk,
     fs: &[T],
+    store: &mut Store<T::Out>,
     out: &mut [T::Out],
     at: usize,
     elems: Range<usize>,
@@ -291,9 +328,16 @@ fn axis_span<T: Element>(
     let skip = usize::from(axis.rows == 0);
     let (lo, hi, d) = (elems.start + skip, elems.end - skip, axis.dist);
     let (prev, next) = (&fs[lo - d..hi - d], &fs[lo + d..hi + d]);
-    for ((o, &x), &p) in out[at + skip..at + skip + (hi - lo)].iter_mut().zip(next).zip(prev) {
-        *o = op(x, p, w);
-    }
+    store.fill(
+        &mut out[at + skip..at + skip + (hi - lo)],
+        #[inline(always)]
+        |a, out| {
+            let n = out.len();
+            for ((o, &x), &p) in out.iter_mut().zip(&next[a..a + n]).zip(&prev[a..a + n]) {
+                *o = op(x, p, w);
+            }
+        },
+    );
 }
 
 /// What one axis computes at the interior positions of one row:
@@ -358,21 +402,29 @@ fn each_column<T: Copy, O>(o: &mut [O], p: &[T], h: &[T], x: &[T], op: impl Fn(T
 /// left to the caller.
 #[inline(always)]
 fn rule_rows<T: Element>(
+    order: &[usize],
     plans: &[AxisPlan<'_, T::Weak>],
     axes: &[Walk],
     fs: &[T],
+    store: &mut Store<T::Out>,
     outs: &mut [&mut [T::Out]],
     first: usize,
     rows: Range<usize>,
     len: usize,
 ) {
-    for ((plan, axis), out) in plans.iter().zip(axes).zip(outs.iter_mut()) {
+    for &k in order {
+        let (plan, axis, out) = (&plans[k], &axes[k], &mut *outs[k]);
         let (d, along) = (axis.dist, axis.rows == 0);
         let (lo, hi) = if along { (1, len - 1) } else { (0, len) };
         for q in rows.clone() {
             let rule = Rule::new(&plan.stencil, axis.at(q).i, along);
             let (m, at) = (q * len, (q - first) * len);
-            rule.apply(lo, &mut out[at + lo..at + hi], &fs[m + lo - d..m + hi - d], &fs[m + lo..m + hi], &fs[m + lo + d..m + hi + d]);
+            let (p, h, x) = (&fs[m + lo - d..m + hi - d], &fs[m + lo..m + hi], &fs[m + lo + d..m + hi + d]);
+            store.fill(
+                &mut out[at + lo..at + hi],
+                #[inline(always)]
+                |a, o| rule.apply(lo + a, o, &p[a..], &h[a..], &x[a..]),
+            );
         }
     }
 }

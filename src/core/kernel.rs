@@ -20,6 +20,7 @@ use ndarray::{ArrayView1, ArrayViewD, ArrayViewMut1, ArrayViewMutD, Axis, Slice,
 use super::element::Element;
 use super::flat;
 use super::stencil::{AxisStencil, EdgeOrder, Stencil};
+use super::store::{self, Store};
 use super::threads;
 
 /// The stencil of one selected axis.
@@ -42,12 +43,14 @@ pub(crate) fn run<T: Element>(
                 // set-up and the dynamic-dimension conversions below would
                 // cost more than the arithmetic.
                 let (f, o) = (ArrayView1::from(fs), ArrayViewMut1::from(os));
+                // At most one block: far below the size worth streaming.
+                let store = &mut Store::Direct;
                 crate::cpu::widest(
                     #[inline(always)]
                     || match &plan.stencil {
-                        AxisStencil::Weak(s) => lane(s, f, o, 0, edge),
-                        AxisStencil::Strong(s) => lane(s, f, o, 0, edge),
-                        AxisStencil::NonUniform(s) => lane(s, f, o, 0, edge),
+                        AxisStencil::Weak(s) => lane(s, f, o, 0, edge, store),
+                        AxisStencil::Strong(s) => lane(s, f, o, 0, edge, store),
+                        AxisStencil::NonUniform(s) => lane(s, f, o, 0, edge, store),
                     },
                 );
                 return;
@@ -60,12 +63,15 @@ pub(crate) fn run<T: Element>(
     let m = outermost(f);
     let n = f.len_of(Axis(m));
     let slab = f.len() / n;
+    let stream = store::streams::<T::Out>(f.len() * plans.len());
     threads::run(f.len() * plans.len(), |parallel| {
         let rows = threads::rows_per_block(n, slab, parallel);
         if rows >= n {
+            let mut store = Store::new(stream);
             for (plan, out) in plans.iter().zip(outs.iter_mut()) {
-                apply(plan, f, out, 0, edge);
+                apply(plan, f, out, 0, edge, &mut store);
             }
+            store.finish();
             return;
         }
         let chunks = outs.iter_mut().map(|out| out.axis_chunks_iter_mut(Axis(m), rows));
@@ -75,14 +81,16 @@ pub(crate) fn run<T: Element>(
             crate::cpu::widest(
                 #[inline(always)]
                 || {
+                    let mut store = Store::new(stream);
                     for (plan, out) in plans.iter().zip(chunks.iter_mut()) {
                         if plan.axis == m {
                             // Needs the neighbouring rows outside the block.
-                            apply(plan, f, out, start, edge);
+                            apply(plan, f, out, start, edge, &mut store);
                         } else {
-                            apply(plan, &inside, out, 0, edge);
+                            apply(plan, &inside, out, 0, edge, &mut store);
                         }
                     }
+                    store.finish();
                 },
             )
         });
@@ -114,11 +122,12 @@ fn apply<T: Element>(
     out: &mut ArrayViewMutD<'_, T::Out>,
     start: usize,
     edge: EdgeOrder,
+    store: &mut Store<T::Out>,
 ) {
     match &plan.stencil {
-        AxisStencil::Weak(s) => differentiate(s, f, out, plan.axis, start, edge),
-        AxisStencil::Strong(s) => differentiate(s, f, out, plan.axis, start, edge),
-        AxisStencil::NonUniform(s) => differentiate(s, f, out, plan.axis, start, edge),
+        AxisStencil::Weak(s) => differentiate(s, f, out, plan.axis, start, edge, store),
+        AxisStencil::Strong(s) => differentiate(s, f, out, plan.axis, start, edge, store),
+        AxisStencil::NonUniform(s) => differentiate(s, f, out, plan.axis, start, edge, store),
     }
 }
 
@@ -130,17 +139,18 @@ fn differentiate<T: Element, S: Stencil<T>>(
     axis: usize,
     start: usize,
     edge: EdgeOrder,
+    store: &mut Store<T::Out>,
 ) {
     if f.ndim() == 1 {
         // A single lane: skip the n-dimensional lane machinery, which costs
         // more than the arithmetic on a short array.
         let f = f.view().into_dimensionality().expect("one dimension");
         let o = out.view_mut().into_dimensionality().expect("one dimension");
-        lane(stencil, f, o, start, edge);
+        lane(stencil, f, o, start, edge, store);
     } else if is_innermost(f, axis) {
         Zip::from(out.lanes_mut(Axis(axis)))
             .and(f.lanes(Axis(axis)))
-            .for_each(|o, f| lane(stencil, f, o, start, edge));
+            .for_each(|o, f| lane(stencil, f, o, start, edge, store));
     } else {
         across_slabs(stencil, f, out, axis, start, edge);
     }
@@ -153,13 +163,18 @@ fn lane<T: Element, S: Stencil<T>>(
     mut o: ArrayViewMut1<'_, T::Out>,
     start: usize,
     edge: EdgeOrder,
+    store: &mut Store<T::Out>,
 ) {
     let n = f.len();
     let end = start + o.len();
     let (lo, hi) = (start.max(1), end.min(n - 1));
     if lo < hi {
         match (f.as_slice(), o.as_slice_mut()) {
-            (Some(fs), Some(os)) => stencil.lane_interior(fs, &mut os[lo - start..hi - start], lo),
+            (Some(fs), Some(os)) => store.fill(
+                &mut os[lo - start..hi - start],
+                #[inline(always)]
+                |a, o| stencil.lane_interior(fs, o, lo + a),
+            ),
             _ => {
                 // Strided: zipped views walk by stride, without bounds checks.
                 let part = |a: usize| f.slice_axis(Axis(0), Slice::from(a..a + hi - lo));

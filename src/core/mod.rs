@@ -7,6 +7,7 @@ mod error;
 mod flat;
 mod kernel;
 mod stencil;
+mod store;
 mod threads;
 
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Axis};

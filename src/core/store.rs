@@ -1,0 +1,71 @@
+//! How the kernels store their outputs. An output larger than the cache
+//! cannot stay there for the caller anyway, and plain stores make the CPU
+//! read every output cache line from memory before overwriting it: a third
+//! of a 1-D gradient's memory traffic, two fifths of a 2-D one's. Such
+//! outputs are computed a chunk at a time into a buffer that stays in L1,
+//! which `crate::cpu::stream` then copies out with non-temporal stores.
+//! The results are the same bits; only where they travel through changes.
+//! (Figures in the README, under Performance.)
+
+use bytemuck::Pod;
+
+/// Calls whose outputs add up to at least this many bytes stream them: the
+/// last-level cache of the test machine (32 MiB); smaller outputs may still
+/// be in cache when the caller reads them.
+const STREAM_MIN_BYTES: usize = 32 << 20;
+
+/// Output elements computed into the buffer per streamed copy (4 KiB of
+/// float64: in L1 with the input rows that produce them).
+const CHUNK: usize = 512;
+
+/// Where a kernel writes: straight into the output, or through a buffer.
+pub(crate) enum Store<O> {
+    Direct,
+    Streamed(Box<[O; CHUNK]>),
+}
+
+/// Whether a call that writes `elements` output elements of type `O` in all
+/// should stream them.
+pub(crate) fn streams<O>(elements: usize) -> bool {
+    elements.saturating_mul(size_of::<O>()) >= STREAM_MIN_BYTES
+}
+
+impl<O: Pod> Store<O> {
+    /// One per block of work (each thread needs its own buffer).
+    pub(crate) fn new(stream: bool) -> Self {
+        if stream {
+            Store::Streamed(Box::new([O::zeroed(); CHUNK]))
+        } else {
+            Store::Direct
+        }
+    }
+
+    /// Fills `out` by calling `fill(a, part)`, where `part` stands for
+    /// `out[a..a + part.len()]`: once for the whole of `out`, or chunk by
+    /// chunk through the buffer. `fill` must be an `#[inline(always)]`
+    /// closure for the caller's instruction set to reach it.
+    #[inline(always)]
+    pub(crate) fn fill(&mut self, out: &mut [O], mut fill: impl FnMut(usize, &mut [O])) {
+        let Store::Streamed(buf) = self else { return fill(0, out) };
+        // Chunks end on cache-line boundaries, so that only the first and
+        // last line of `out` are written partly by plain stores.
+        let misaligned = (out.as_ptr() as usize % 64) / size_of::<O>().max(1);
+        let mut a = 0;
+        let mut n = CHUNK - misaligned;
+        while a < out.len() {
+            n = n.min(out.len() - a);
+            fill(a, &mut buf[..n]);
+            crate::cpu::stream(&mut out[a..a + n], &buf[..n]);
+            a += n;
+            n = CHUNK;
+        }
+    }
+
+    /// Makes the streamed stores visible to other threads: due at the end
+    /// of every block of work.
+    pub(crate) fn finish(&self) {
+        if let Store::Streamed(_) = self {
+            crate::cpu::fence();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+"""Calls whose outputs add up to 32 MiB or more, which the library writes
+past the cache (non-temporal stores through a small buffer, see
+src/core/store.rs), against numpy.gradient bit for bit: contiguous and
+column-major inputs, odd row lengths (so that rows start at every alignment),
+scalar steps that divide and that multiply, coordinates, both edge orders,
+1 to 3 dimensions, every output layout, at 1 and 2 threads."""
+
+import ctypes
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import gradient_ctypes as gc  # noqa: E402
+from _support import check_against_numpy  # noqa: E402
+
+
+def coordinates(rng, n):
+    return np.cumsum(rng.uniform(0.5, 1.5, n))
+
+
+# name -> (input, spacing, keyword arguments), from a seeded generator.
+CASES = {
+    "2d float64, unit steps": lambda rng: (rng.standard_normal((2048, 1101)), (), {}),
+    "2d float64 column-major, steps that divide, edge order 2": lambda rng: (
+        np.asfortranarray(rng.standard_normal((1101, 2048))), (0.3, 2.5), {"edge_order": 2}),
+    "2d float64, coordinates on both axes": lambda rng: (
+        rng.standard_normal((1030, 2051)), (coordinates(rng, 1030), coordinates(rng, 2051)), {}),
+    "2d float64, coordinates and a step, edge order 2": lambda rng: (
+        rng.standard_normal((2051, 1030)), (coordinates(rng, 2051), 0.75), {"edge_order": 2}),
+    "1d float64, unit step": lambda rng: (rng.standard_normal(4_500_001), (), {}),
+    "1d float64, coordinates, edge order 2": lambda rng: (
+        rng.standard_normal(4_500_001), (coordinates(rng, 4_500_001),), {"edge_order": 2}),
+    "3d float32, a coordinate axis among steps": lambda rng: (
+        rng.standard_normal((130, 257, 261)).astype(np.float32), (1.5, coordinates(rng, 257), 0.5), {}),
+    "2d complex128, one axis": lambda rng: (
+        rng.standard_normal((1500, 1501)) + 1j * rng.standard_normal((1500, 1501)), (), {"axis": 1}),
+    "2d int16 (float64 outputs)": lambda rng: (
+        rng.integers(-30000, 30000, (2048, 1101), dtype=np.int16), (), {}),
+}
+
+
+@pytest.fixture(params=[1, 2], ids=lambda n: f"{n} thread{'s' * (n > 1)}")
+def threads(request):
+    set_threads = gc.lib().gradient_set_threads
+    set_threads.argtypes = [ctypes.c_size_t]
+    set_threads.restype = None
+    set_threads(request.param)
+    yield request.param
+    set_threads(0)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_large_call_matches_numpy(name, threads):
+    f, spacing, kw = CASES[name](np.random.default_rng(list(name.encode())))
+    outputs = f.ndim if "axis" not in kw else 1
+    assert f.size * outputs * gc.output_dtype(f.dtype).itemsize >= 32 << 20, "too small to stream"
+    check_against_numpy(f, *spacing, **kw)
