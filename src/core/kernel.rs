@@ -9,6 +9,9 @@
 //! run through `crate::cpu::widest` (AVX2 where the CPU has it), which is
 //! why the functions below are `#[inline(always)]`.
 //!
+//! Outputs of large calls are written past the cache (`store`) wherever
+//! they are contiguous along the loop that writes them.
+//!
 //! Within a block, two traversals, chosen by memory layout: when the
 //! differentiated axis has the smallest stride, each lane is walked along its
 //! length (`lane`); otherwise slabs perpendicular to the axis are combined
@@ -64,12 +67,18 @@ pub(crate) fn run<T: Element>(
     let n = f.len_of(Axis(m));
     let slab = f.len() / n;
     let stream = store::streams::<T::Out>(f.len() * plans.len());
+    // Streaming, the innermost axis goes first, as in `flat` (and for the
+    // same reason): 10% faster on a stepped 4096^2 input at 1 thread.
+    let mut order: Vec<usize> = (0..plans.len()).collect();
+    if stream {
+        order.sort_by_key(|&k| !is_innermost(f, plans[k].axis));
+    }
     threads::run(f.len() * plans.len(), |parallel| {
         let rows = threads::rows_per_block(n, slab, parallel);
         if rows >= n {
             let mut store = Store::new(stream);
-            for (plan, out) in plans.iter().zip(outs.iter_mut()) {
-                apply(plan, f, out, 0, edge, &mut store);
+            for &k in &order {
+                apply(&plans[k], f, &mut outs[k], 0, edge, &mut store);
             }
             store.finish();
             return;
@@ -82,7 +91,8 @@ pub(crate) fn run<T: Element>(
                 #[inline(always)]
                 || {
                     let mut store = Store::new(stream);
-                    for (plan, out) in plans.iter().zip(chunks.iter_mut()) {
+                    for &k in &order {
+                        let (plan, out) = (&plans[k], &mut chunks[k]);
                         if plan.axis == m {
                             // Needs the neighbouring rows outside the block.
                             apply(plan, f, out, start, edge, &mut store);
@@ -152,7 +162,7 @@ fn differentiate<T: Element, S: Stencil<T>>(
             .and(f.lanes(Axis(axis)))
             .for_each(|o, f| lane(stencil, f, o, start, edge, store));
     } else {
-        across_slabs(stencil, f, out, axis, start, edge);
+        across_slabs(stencil, f, out, axis, start, edge, store);
     }
 }
 
@@ -176,17 +186,15 @@ fn lane<T: Element, S: Stencil<T>>(
                 |a, o| stencil.lane_interior(fs, o, lo + a),
             ),
             _ => {
-                // Strided: zipped views walk by stride, without bounds checks.
-                let part = |a: usize| f.slice_axis(Axis(0), Slice::from(a..a + hi - lo));
-                let mut g = lo;
-                Zip::from(o.slice_axis_mut(Axis(0), Slice::from(lo - start..hi - start)))
-                    .and(part(lo - 1))
-                    .and(part(lo))
-                    .and(part(lo + 1))
-                    .for_each(|o, &p, &h, &x| {
-                        *o = S::interior(stencil.coef(g), p, h, x);
-                        g += 1;
-                    });
+                let mut inner = o.slice_axis_mut(Axis(0), Slice::from(lo - start..hi - start));
+                match inner.as_slice_mut() {
+                    Some(os) => store.fill(
+                        os,
+                        #[inline(always)]
+                        |a, o| strided_lane(stencil, &f, ArrayViewMut1::from(o), lo + a),
+                    ),
+                    None => strided_lane(stencil, &f, inner, lo),
+                }
             }
         }
     }
@@ -198,6 +206,19 @@ fn lane<T: Element, S: Stencil<T>>(
     }
 }
 
+/// `o[j]` at positions `lo + j` of the lane `f`: zipped views walk by
+/// stride, without bounds checks.
+#[inline(always)]
+fn strided_lane<T: Element, S: Stencil<T>>(stencil: &S, f: &ArrayView1<'_, T>, o: ArrayViewMut1<'_, T::Out>, lo: usize) {
+    let part = |a: usize| f.slice_axis(Axis(0), Slice::from(a..a + o.len()));
+    let (p, h, x) = (part(lo - 1), part(lo), part(lo + 1));
+    let mut g = lo;
+    Zip::from(o).and(p).and(h).and(x).for_each(|o, &p, &h, &x| {
+        *o = S::interior(stencil.coef(g), p, h, x);
+        g += 1;
+    });
+}
+
 #[inline(always)]
 fn across_slabs<T: Element, S: Stencil<T>>(
     stencil: &S,
@@ -206,6 +227,7 @@ fn across_slabs<T: Element, S: Stencil<T>>(
     axis: usize,
     start: usize,
     edge: EdgeOrder,
+    store: &mut Store<T::Out>,
 ) {
     let ax = Axis(axis);
     let n = f.len_of(ax);
@@ -215,7 +237,7 @@ fn across_slabs<T: Element, S: Stencil<T>>(
     if lo < hi {
         let coefs: Vec<S::Coef> = (lo..hi).map(|g| stencil.coef(g)).collect();
         let o = out.slice_axis_mut(ax, Slice::from(lo - start..hi - start));
-        slab_interior::<T, S>(&coefs, axis, part(lo - 1, hi - 1), part(lo, hi), part(lo + 1, hi + 1), o);
+        slab_interior::<T, S>(&coefs, axis, part(lo - 1, hi - 1), part(lo, hi), part(lo + 1, hi + 1), o, store);
     }
     let slab = |g: usize| f.index_axis(ax, g);
     if start == 0 {
@@ -251,6 +273,7 @@ fn slab_interior<T: Element, S: Stencil<T>>(
     here: ArrayViewD<'_, T>,
     next: ArrayViewD<'_, T>,
     mut o: ArrayViewMutD<'_, T::Out>,
+    store: &mut Store<T::Out>,
 ) {
     let inner = Axis(innermost(&prev).filter(|&k| k != axis).unwrap_or(if axis == 0 { 1 } else { 0 }));
     // Coefficients broadcast over every axis but `axis`.
@@ -260,10 +283,24 @@ fn slab_interior<T: Element, S: Stencil<T>>(
     let coefs = coefs.broadcast(o.raw_dim()).expect("broadcast along the other axes");
     let row = |mut o: ArrayViewMut1<'_, T::Out>, p: ArrayView1<'_, T>, h: ArrayView1<'_, T>, x: ArrayView1<'_, T>, c: ArrayView1<'_, S::Coef>| {
         let c = c[0];
-        if let (Some(os), Some(p), Some(h), Some(x)) = (o.as_slice_mut(), p.as_slice(), h.as_slice(), x.as_slice()) {
-            return S::row(c, p, h, x, os);
+        let zipped = |o: ArrayViewMut1<'_, T::Out>, a: usize| {
+            let s = Slice::from(a..a + o.len());
+            let (p, h, x) = (p.slice_axis(Axis(0), s), h.slice_axis(Axis(0), s), x.slice_axis(Axis(0), s));
+            Zip::from(o).and(p).and(h).and(x).for_each(|o, &p, &h, &x| *o = S::interior(c, p, h, x));
+        };
+        match (o.as_slice_mut(), p.as_slice(), h.as_slice(), x.as_slice()) {
+            (Some(os), Some(p), Some(h), Some(x)) => store.fill(
+                os,
+                #[inline(always)]
+                |a, o| S::row(c, &p[a..], &h[a..], &x[a..], o),
+            ),
+            (Some(os), ..) => store.fill(
+                os,
+                #[inline(always)]
+                |a, o| zipped(ArrayViewMut1::from(o), a),
+            ),
+            _ => zipped(o, 0),
         }
-        Zip::from(o).and(p).and(h).and(x).for_each(|o, &p, &h, &x| *o = S::interior(c, p, h, x));
     };
     Zip::from(o.lanes_mut(inner))
         .and(prev.lanes(inner))

@@ -2,8 +2,9 @@
 past the cache (non-temporal stores through a small buffer, see
 src/core/store.rs), against numpy.gradient bit for bit: contiguous and
 column-major inputs, odd row lengths (so that rows start at every alignment),
-scalar steps that divide and that multiply, coordinates, both edge orders,
-1 to 3 dimensions, every output layout, at 1 and 2 threads."""
+stepped and reversed inputs, scalar steps that divide and that multiply,
+coordinates, both edge orders, 1 to 3 dimensions, every output layout, at 1
+and 2 threads."""
 
 import ctypes
 import os
@@ -31,6 +32,9 @@ CASES = {
         rng.standard_normal((1030, 2051)), (coordinates(rng, 1030), coordinates(rng, 2051)), {}),
     "2d float64, coordinates and a step, edge order 2": lambda rng: (
         rng.standard_normal((2051, 1030)), (coordinates(rng, 2051), 0.75), {"edge_order": 2}),
+    "2d float64, every other column": lambda rng: (rng.standard_normal((2048, 2202))[:, ::2], (), {}),
+    "2d float64, rows reversed, edge order 2": lambda rng: (
+        rng.standard_normal((2048, 1101))[::-1], (coordinates(rng, 2048), 1.0), {"edge_order": 2}),
     "1d float64, unit step": lambda rng: (rng.standard_normal(4_500_001), (), {}),
     "1d float64, coordinates, edge order 2": lambda rng: (
         rng.standard_normal(4_500_001), (coordinates(rng, 4_500_001),), {"edge_order": 2}),
