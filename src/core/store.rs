@@ -21,8 +21,12 @@ const CHUNK: usize = 512;
 /// Where a kernel writes: straight into the output, or through a buffer.
 pub(crate) enum Store<O> {
     Direct,
-    Streamed(Box<[O; CHUNK]>),
+    Streamed(Box<Buffer<O>>),
 }
+
+/// Cache-line aligned, so that the copy out loads whole lines.
+#[repr(align(64))]
+pub(crate) struct Buffer<O>([O; CHUNK]);
 
 /// Whether a call that writes `elements` output elements of type `O` in all
 /// should stream them.
@@ -34,7 +38,7 @@ impl<O: Pod> Store<O> {
     /// One per block of work (each thread needs its own buffer).
     pub(crate) fn new(stream: bool) -> Self {
         if stream {
-            Store::Streamed(Box::new([O::zeroed(); CHUNK]))
+            Store::Streamed(Box::new(Buffer([O::zeroed(); CHUNK])))
         } else {
             Store::Direct
         }
@@ -54,8 +58,8 @@ impl<O: Pod> Store<O> {
         let mut n = CHUNK - misaligned;
         while a < out.len() {
             n = n.min(out.len() - a);
-            fill(a, &mut buf[..n]);
-            crate::cpu::stream(&mut out[a..a + n], &buf[..n]);
+            fill(a, &mut buf.0[..n]);
+            crate::cpu::stream(&mut out[a..a + n], &buf.0[..n]);
             a += n;
             n = CHUNK;
         }
