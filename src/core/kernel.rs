@@ -179,23 +179,19 @@ fn lane<T: Element, S: Stencil<T>>(
     let end = start + o.len();
     let (lo, hi) = (start.max(1), end.min(n - 1));
     if lo < hi {
-        match (f.as_slice(), o.as_slice_mut()) {
+        let mut inner = o.slice_axis_mut(Axis(0), Slice::from(lo - start..hi - start));
+        match (f.as_slice(), inner.as_slice_mut()) {
             (Some(fs), Some(os)) => store.fill(
-                &mut os[lo - start..hi - start],
+                os,
                 #[inline(always)]
                 |a, o| stencil.lane_interior(fs, o, lo + a),
             ),
-            _ => {
-                let mut inner = o.slice_axis_mut(Axis(0), Slice::from(lo - start..hi - start));
-                match inner.as_slice_mut() {
-                    Some(os) => store.fill(
-                        os,
-                        #[inline(always)]
-                        |a, o| strided_lane(stencil, &f, ArrayViewMut1::from(o), lo + a),
-                    ),
-                    None => strided_lane(stencil, &f, inner, lo),
-                }
-            }
+            (None, Some(os)) => store.fill(
+                os,
+                #[inline(always)]
+                |a, o| strided_lane(stencil, &f, ArrayViewMut1::from(o), lo + a),
+            ),
+            (_, None) => strided_lane(stencil, &f, inner, lo),
         }
     }
     if start == 0 {
