@@ -4,8 +4,9 @@
  *   gcc -O3 -fopenmp -ffp-contract=off -Iinclude bench/bench.c \
  *       -Ltarget/release -lgradient -Wl,-rpath,$PWD/target/release
  *
- * deliberately WITHOUT -march=native: the library is built for baseline
- * x86-64 (SSE2), so the hand-written C loop gets the same instruction set.
+ * plus -mavx2 when the library's hot loops run with AVX2, and deliberately
+ * WITHOUT -march=native, so the hand-written C loop gets the instruction set
+ * the library uses.
  *
  * For one workload (--workload NAME, see `--list`) it times, at 1 thread and
  * at all cores, interleaved rep by rep:

@@ -44,9 +44,8 @@ unsafe fn with_avx2<R>(work: impl FnOnce() -> R) -> R {
 
 /// Copies `src` into `dst` (same length) with non-temporal stores where
 /// the CPU has them: the destination's cache lines are written without
-/// being read first and without displacing the input from the cache. For
-/// outputs larger than the cache, which the caller reads back from memory
-/// anyway, that saves a third of the memory traffic of a difference.
+/// being read first and without displacing the input from the cache
+/// (`core::store` says when that pays).
 /// Call `fence` before the data is handed to another thread or returned.
 #[inline]
 pub(crate) fn stream<T: bytemuck::Pod>(dst: &mut [T], src: &[T]) {
