@@ -1,5 +1,6 @@
 //! Loops that apply the stencils of all selected axes in one pass, for any
-//! strides. (Contiguous layouts take the faster `flat` path.)
+//! strides. (Outputs contiguous in the input's axis order take the faster
+//! `flat` path.)
 //!
 //! The array is cut into blocks along its outermost axis (largest stride),
 //! small enough to stay in cache (`threads::BLOCK_ELEMENTS`), and every
@@ -84,7 +85,7 @@ pub(crate) fn run<T: Element>(
             return;
         }
         let chunks = outs.iter_mut().map(|out| out.axis_chunks_iter_mut(Axis(m), rows));
-        threads::for_each_block(chunks, parallel, |b, mut chunks| {
+        threads::for_each_block(chunks, parallel, |(): &mut (), b, mut chunks| {
             let start = b * rows;
             let inside = f.slice_axis(Axis(m), Slice::from(start..(start + rows).min(n)));
             crate::cpu::widest(

@@ -83,13 +83,14 @@ pub(crate) fn rows_per_block(n: usize, row_elements: usize, parallel: bool) -> u
     }
 }
 
-/// Runs `work(b, pieces)` for every block `b`, where `pieces` holds the
-/// `b`-th chunk of every output (`outputs` yields each output's chunks in
-/// order), on the pool's threads when `parallel`.
-pub(crate) fn for_each_block<C: Send, I: IntoIterator<Item = C>>(
+/// Runs `work(scratch, b, pieces)` for every block `b`, where `pieces`
+/// holds the `b`-th chunk of every output (`outputs` yields each output's
+/// chunks in order), on the pool's threads when `parallel`. `scratch` is
+/// reused from block to block by the thread that runs them.
+pub(crate) fn for_each_block<C: Send, I: IntoIterator<Item = C>, S: Default>(
     outputs: impl IntoIterator<Item = I>,
     parallel: bool,
-    work: impl Fn(usize, SmallVec<[C; 4]>) + Sync + Send,
+    work: impl Fn(&mut S, usize, SmallVec<[C; 4]>) + Sync + Send,
 ) {
     let mut blocks: Vec<SmallVec<[C; 4]>> = Vec::new();
     for chunks in outputs {
@@ -101,8 +102,9 @@ pub(crate) fn for_each_block<C: Send, I: IntoIterator<Item = C>>(
         }
     }
     if parallel {
-        blocks.into_par_iter().enumerate().for_each(|(b, c)| work(b, c));
+        blocks.into_par_iter().enumerate().for_each_init(S::default, |s, (b, c)| work(s, b, c));
     } else {
-        blocks.into_iter().enumerate().for_each(|(b, c)| work(b, c));
+        let mut s = S::default();
+        blocks.into_iter().enumerate().for_each(|(b, c)| work(&mut s, b, c));
     }
 }

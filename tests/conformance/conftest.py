@@ -7,6 +7,7 @@ Run from the repository root after ``cargo build --release``:
 Set GRADIENT_LIB to test another build of the shared library.
 """
 
+import ctypes
 import os
 import sys
 
@@ -36,3 +37,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                 "fused (FMA) complex multiply decides; they match numpy's unfused formula bit for bit "
                 "(set CONFORMANCE_STRICT_COMPLEX_ZEROS=1 to count them as mismatches)"
             )
+
+
+@pytest.fixture(params=[1, 2], ids=lambda n: f"{n} thread{'s' * (n > 1)}")
+def threads(request):
+    """The library's thread count for one test, restored to the default after."""
+    set_threads = gradient_ctypes.lib().gradient_set_threads
+    set_threads.argtypes = [ctypes.c_size_t]
+    set_threads.restype = None
+    set_threads(request.param)
+    yield request.param
+    set_threads(0)

@@ -6,7 +6,6 @@ stepped and reversed inputs, scalar steps that divide and that multiply,
 coordinates, both edge orders, 1 to 3 dimensions, every output layout, at 1
 and 2 threads."""
 
-import ctypes
 import os
 import sys
 
@@ -45,16 +44,6 @@ CASES = {
     "2d int16 (float64 outputs)": lambda rng: (
         rng.integers(-30000, 30000, (2048, 1101), dtype=np.int16), (), {}),
 }
-
-
-@pytest.fixture(params=[1, 2], ids=lambda n: f"{n} thread{'s' * (n > 1)}")
-def threads(request):
-    set_threads = gc.lib().gradient_set_threads
-    set_threads.argtypes = [ctypes.c_size_t]
-    set_threads.restype = None
-    set_threads(request.param)
-    yield request.param
-    set_threads(0)
 
 
 @pytest.mark.parametrize("name", CASES)
