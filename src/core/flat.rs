@@ -20,7 +20,10 @@
 //!
 //! With coordinates on some axis, `rule_rows` computes the same runs of
 //! rows one axis after another too, with each row's formula for each axis
-//! chosen once and then one loop over the row.
+//! chosen once and then one loop over the row. Coordinates along the row go
+//! two rows at a time, so that each load of their weights (in L2 for long
+//! rows) serves both: 4096^2 float64 with coordinates on both axes took
+//! 0.78x the time at 1 thread, 0.84x at 2.
 //!
 //! Calls whose outputs are larger than the cache write them past it
 //! (`store`), and then compute the row axis first in each run: it reads its
@@ -463,6 +466,19 @@ impl<'a, W: Copy> Rule<'a, W> {
     }
 }
 
+/// `Rule::Table` for columns `j..` of two rows at once.
+#[inline(always)]
+fn table_pair<T: Element>([a, b, c]: [&[f64]; 3], j: usize, [o0, o1]: [&mut [T::Out]; 2], [f0, f1]: [[&[T]; 3]; 2]) {
+    let n = o0.len();
+    let w = a[j - 1..j - 1 + n].iter().zip(&b[j - 1..j - 1 + n]).zip(&c[j - 1..j - 1 + n]);
+    let rows = o0.iter_mut().zip(&mut o1[..n]).zip(f0[0][..n].iter().zip(&f0[1][..n]).zip(&f0[2][..n]));
+    let rows = rows.zip(f1[0][..n].iter().zip(&f1[1][..n]).zip(&f1[2][..n]));
+    for ((((o0, o1), ((&p0, &h0), &x0)), ((&p1, &h1), &x1)), ((&a, &b), &c)) in rows.zip(w) {
+        *o0 = T::comb_strong([a, b, c], p0, h0, x0);
+        *o1 = T::comb_strong([a, b, c], p1, h1, x1);
+    }
+}
+
 /// `o[i] = op(p[i], h[i], x[i])` for every `i`.
 #[inline(always)]
 fn each_column<T: Copy, O>(o: &mut [O], p: &[T], h: &[T], x: &[T], op: impl Fn(T, T, T) -> O) {
@@ -492,15 +508,31 @@ fn rule_rows<T: Element>(
         let (plan, axis, out) = (&plans[k], &axes[k], &mut *outs[k]);
         let (d, along) = (axis.dist, axis.rows == 0);
         let (lo, hi) = if along { (1, len - 1) } else { (0, len) };
-        for q in rows.clone() {
+        let mut q = rows.start;
+        while q < rows.end {
             let rule = Rule::new(&plan.stencil, axis.at(q).i, along);
             let (m, at) = (q * len, (q - first) * len);
-            let (p, h, x) = (src.elems(m + lo - d..m + hi - d), src.elems(m + lo..m + hi), src.elems(m + lo + d..m + hi + d));
+            let taps = |m: usize| (src.elems(m + lo - d..m + hi - d), src.elems(m + lo..m + hi), src.elems(m + lo + d..m + hi + d));
+            let (p, h, x) = taps(m);
+            // Coordinates along the row: two rows share each load of the
+            // weights, whose table (24 bytes a column) is in L2 for long rows.
+            if let (Rule::Table(t), true) = (rule, q + 1 < rows.end) {
+                let (p1, h1, x1) = taps(m + len);
+                let (o0, o1) = out[at..at + 2 * len].split_at_mut(len);
+                store.fill_pair(
+                    [&mut o0[lo..hi], &mut o1[lo..hi]],
+                    #[inline(always)]
+                    |a, o0, o1| table_pair(t, lo + a, [o0, o1], [[&p[a..], &h[a..], &x[a..]], [&p1[a..], &h1[a..], &x1[a..]]]),
+                );
+                q += 2;
+                continue;
+            }
             store.fill(
                 &mut out[at + lo..at + hi],
                 #[inline(always)]
                 |a, o| rule.apply(lo + a, o, &p[a..], &h[a..], &x[a..]),
             );
+            q += 1;
         }
     }
 }

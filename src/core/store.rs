@@ -66,6 +66,27 @@ impl<O: Pod> Store<O> {
         }
     }
 
+    /// [`Self::fill`] for two outputs of the same length at once, for loops
+    /// that share their loads between two rows: `fill(a, part0, part1)`.
+    #[inline(always)]
+    pub(crate) fn fill_pair(&mut self, [o0, o1]: [&mut [O]; 2], mut fill: impl FnMut(usize, &mut [O], &mut [O])) {
+        let Store::Streamed(buf) = self else { return fill(0, o0, o1) };
+        let (b0, b1) = buf.0.split_at_mut(CHUNK / 2);
+        // Chunks end on cache lines of `o0` (and of `o1` when rows are a
+        // whole number of lines long, as they usually are).
+        let misaligned = (o0.as_ptr() as usize % 64) / size_of::<O>().max(1);
+        let mut a = 0;
+        let mut n = CHUNK / 2 - misaligned;
+        while a < o0.len() {
+            n = n.min(o0.len() - a);
+            fill(a, &mut b0[..n], &mut b1[..n]);
+            crate::cpu::stream(&mut o0[a..a + n], &b0[..n]);
+            crate::cpu::stream(&mut o1[a..a + n], &b1[..n]);
+            a += n;
+            n = CHUNK / 2;
+        }
+    }
+
     /// Makes the streamed stores visible to other threads: due at the end
     /// of every block of work.
     pub(crate) fn finish(&self) {

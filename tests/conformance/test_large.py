@@ -31,6 +31,8 @@ CASES = {
         rng.standard_normal((1030, 2051)), (coordinates(rng, 1030), coordinates(rng, 2051)), {}),
     "2d float64, coordinates and a step, edge order 2": lambda rng: (
         rng.standard_normal((2051, 1030)), (coordinates(rng, 2051), 0.75), {"edge_order": 2}),
+    "2d float32, coordinates along rows of odd length, edge order 2": lambda rng: (
+        rng.standard_normal((2101, 2053)).astype(np.float32), (1.0, coordinates(rng, 2053)), {"edge_order": 2}),
     "2d float64, every other column": lambda rng: (rng.standard_normal((2048, 2202))[:, ::2], (), {}),
     "2d float64, rows reversed, edge order 2": lambda rng: (
         rng.standard_normal((2048, 1101))[::-1], (coordinates(rng, 2048), 1.0), {"edge_order": 2}),
