@@ -90,7 +90,7 @@ pub(crate) fn run<T: Element>(
     let slice_rows = total_rows / dims[0];
     let input = match f.to_slice() {
         Some(fs) => Input::Dense(fs),
-        None if len >= PACK_MIN_LEN => Input::Strided(f.view()),
+        None if len >= PACK_MIN_LEN && slice_rows * len <= PACK_MAX_SLICE => Input::Strided(f.view()),
         None => return false,
     };
     let mut os: Small<&mut [T::Out]> = Small::new();
@@ -205,6 +205,11 @@ enum Job<'a, T> {
 /// Rows shorter than this are not worth packing (the row-by-row copy would
 /// cost more than it saves); such inputs take `kernel`'s path.
 const PACK_MIN_LEN: usize = 64;
+
+/// Inputs whose outermost axis has more elements per index than this are
+/// not packed either: a block packs whole indices, with up to two more on
+/// each side, and this bounds that copy (5 * 4 MiB of float64 per thread).
+const PACK_MAX_SLICE: usize = 1 << 19;
 
 /// The input, rows of `Call::len` elements in traversal order.
 enum Input<'a, T> {

@@ -8,7 +8,8 @@ the middle of the array and read their neighbours' rows; the cases cover
 both edge orders (edge order 2 reads two indices past a block), a first axis
 that is not differentiated (no rows beyond the block are read), a first axis
 of three indices (every block reaches both ends), rows of exactly the
-shortest length packed and one shorter, and every dtype family."""
+shortest length packed and one shorter, indices of the first axis too large
+to pack (those take the strided loops), and every dtype family."""
 
 import os
 import sys
@@ -42,6 +43,8 @@ CASES = {
         rng.standard_normal((2 * 23, 129, 130))[::2], (0.25, coordinates(rng, 129), 1.0), {}),
     "3d, three planes, edge order 2": lambda rng: (
         rng.standard_normal((3, 300, 2 * 300))[:, :, ::2], (), {"edge_order": 2}),
+    "3d, indices of the first axis too large to pack": lambda rng: (
+        rng.standard_normal((3, 800, 2 * 700))[:, :, ::2], (), {"edge_order": 2}),
     "3d float32, axes permuted and stepped": lambda rng: (
         rng.standard_normal((2 * 90, 70, 110)).astype(np.float32).transpose(2, 1, 0)[:, ::-1, ::2], (), {}),
     "2d int16, every other column": lambda rng: (
