@@ -1,11 +1,11 @@
-"""Calls whose outputs add up to 32 MiB or more, which the library writes
-past the cache (non-temporal stores through a small buffer, see
+"""Calls whose outputs add up to 32 MiB or more, which the library writes past
+the cache (non-temporal stores through a small buffer, see
 src/core/store.rs; all but the 1-D call with coordinates, which is limited
-by its divisions and keeps plain stores), against numpy.gradient bit for bit: contiguous and
-column-major inputs, odd row lengths (so that rows start at every alignment),
-stepped and reversed inputs, scalar steps that divide and that multiply,
-coordinates, both edge orders, 1 to 3 dimensions, every output layout, at 1
-and 2 threads."""
+by its divisions and keeps plain stores), against numpy.gradient bit for
+bit: contiguous and column-major inputs, odd row lengths (so that rows start
+at every alignment), stepped and reversed inputs, scalar steps that divide
+and that multiply, coordinates, both edge orders, 1 to 3 dimensions, every
+output layout, at 1 and 2 threads."""
 
 import os
 import sys
