@@ -44,9 +44,8 @@
 //! outputs are contiguous in its axis order is copied block by block into
 //! contiguous rows (`Call::window`), which then take the same path: each
 //! input element is gathered once (next to a block's ends along the
-//! outermost axis, twice), every loop after
-//! that runs over contiguous rows in cache, and the outputs stream as for a
-//! contiguous input. A stepped 4096^2 float64 input took 0.66x the time of
+//! outermost axis, twice), every loop after that runs over contiguous rows
+//! in cache, and the outputs stream as for a contiguous input. A stepped 4096^2 float64 input took 0.66x the time of
 //! `kernel`'s strided loops at 1 thread, every other sample of 256^3 0.35x.
 
 use std::cmp::Reverse;
@@ -81,16 +80,19 @@ pub(crate) fn run<T: Element>(
     if order.len() < 2 || plans.is_empty() {
         return false;
     }
+    let outermost_planned = plans.iter().any(|p| p.axis == order[0]);
     let f = reorder(f.view(), &order);
     let dims: Small<usize> = f.shape().into();
     let len = dims[dims.len() - 1];
     let total_rows = f.len() / len;
-    // Rows of a strided input are packed block by block (`Call::window`),
-    // whole indices of the outermost axis at a time.
     let slice_rows = total_rows / dims[0];
     let input = match f.to_slice() {
         Some(fs) => Input::Dense(fs),
-        None if len >= PACK_MIN_LEN && slice_rows * len <= PACK_MAX_SLICE => Input::Strided(f.view()),
+        None if len >= PACK_MIN_LEN && slice_rows * len <= PACK_MAX_SLICE => {
+            // The outermost axis's neighbours are outside a block.
+            let halo = if outermost_planned { edge.min_len() - 1 } else { 0 };
+            Input::Strided { f: f.view(), slice_rows, halo }
+        }
         None => return false,
     };
     let mut os: Small<&mut [T::Out]> = Small::new();
@@ -115,12 +117,10 @@ pub(crate) fn run<T: Element>(
     if stream {
         order.sort_by_key(|&k| axes[k].rows != 0);
     }
-    // The outermost axis's neighbours are outside a block.
-    let halo = if axes.iter().any(|w| w.rows == slice_rows) { edge.min_len() - 1 } else { 0 };
     let call = Call { input, len, plans, steps, axes, order, edge, stream };
     threads::run(f.len() * plans.len(), |parallel| {
         let mut rows = threads::rows_per_block(total_rows, len, parallel);
-        if let Input::Strided(_) = call.input {
+        if let Input::Strided { slice_rows, .. } = call.input {
             rows = rows.div_ceil(slice_rows) * slice_rows;
         }
         let chunks = os.iter_mut().map(|o| o.chunks_mut(rows * len));
@@ -129,7 +129,7 @@ pub(crate) fn run<T: Element>(
                 #[inline(always)]
                 || {
                     let first = b * rows;
-                    let src = call.window(first..first + outs[0].len() / len, slice_rows, halo, packed);
+                    let src = call.window(first..first + outs[0].len() / len, packed);
                     let mut store = Store::new(call.stream);
                     block(&call, src, &mut store, &mut outs, first);
                     store.finish();
@@ -215,8 +215,10 @@ const PACK_MAX_SLICE: usize = 1 << 19;
 enum Input<'a, T> {
     /// Contiguous: blocks read it in place.
     Dense(&'a [T]),
-    /// Any other strides: each block packs the rows it reads.
-    Strided(ArrayViewD<'a, T>),
+    /// Any other strides: each block packs the rows it reads, whole indices
+    /// of the outermost axis (`slice_rows` rows each) at a time, with
+    /// `halo` more on either side.
+    Strided { f: ArrayViewD<'a, T>, slice_rows: usize, halo: usize },
 }
 
 /// Consecutive input rows, contiguous: element `e` of the array (in
@@ -255,15 +257,15 @@ struct Call<'a, T: Element> {
 
 impl<T: Element> Call<'_, T> {
     /// The input rows that computing rows `rows` reads: the input itself, or
-    /// those rows and `halo` indices of the outermost axis (of `slice_rows`
-    /// rows each) on either side, copied into `packed`. Packing reads a
-    /// strided input once, at the cost of a copy that stays in cache, and
-    /// lets every loop after it run over contiguous rows.
+    /// those rows and their neighbours along the outermost axis, copied into
+    /// `packed`. Packing reads a strided input once, at the cost of a copy
+    /// that stays in cache, and lets every loop after it run over
+    /// contiguous rows.
     #[inline(always)]
-    fn window<'s>(&'s self, rows: Range<usize>, slice_rows: usize, halo: usize, packed: &'s mut Vec<T>) -> Rows<'s, T> {
-        match &self.input {
+    fn window<'s>(&'s self, rows: Range<usize>, packed: &'s mut Vec<T>) -> Rows<'s, T> {
+        match self.input {
             Input::Dense(fs) => Rows { data: fs, origin: 0 },
-            Input::Strided(f) => {
+            Input::Strided { ref f, slice_rows, halo } => {
                 let n = f.len_of(Axis(0));
                 let a = (rows.start / slice_rows).saturating_sub(halo);
                 let b = (rows.end.div_ceil(slice_rows) + halo).min(n);
