@@ -21,11 +21,11 @@
 //! With coordinates on some axis, `rule_rows` computes the same runs of
 //! rows one axis after another too, with each row's formula for each axis
 //! chosen once and then one loop over the row. Coordinates along the row go
-//! four rows at a time (`store::ROWS`), so that each load of their weights
-//! (in L2 for long rows) serves all four: on 4096^2 float64 with
-//! coordinates on both axes, two rows at a time had taken 0.78x the time of
-//! one at 1 thread, 0.84x at 2, and four took 0.89-0.91x the time of two at
-//! 1 thread, 0.94x at 2.
+//! several rows at a time, so that each load of their weights (in L2 for
+//! long rows) serves them all: two rows, or four (`store::ROWS`) when the
+//! outputs stream. On 4096^2 float64 with coordinates on both axes, two
+//! rows at a time had taken 0.78x the time of one at 1 thread, 0.84x at 2,
+//! and four took 0.88-0.95x the time of two at 1 thread, 0.94x at 2.
 //!
 //! Calls whose outputs are larger than the cache write them past it
 //! (`store`), and then compute the row axis first in each run: it reads its
@@ -475,6 +475,31 @@ impl<'a, W: Copy> Rule<'a, W> {
     }
 }
 
+/// `Rule::Table` at columns `cols` of the `N` rows that make up `out`, row
+/// `r` reading the input rows `f(r)`.
+#[inline(always)]
+fn table_run<'a, T: Element, const N: usize>(
+    store: &mut Store<T::Out>,
+    t: [&[f64]; 3],
+    out: &mut [T::Out],
+    cols: Range<usize>,
+    f: impl Fn(usize) -> (&'a [T], &'a [T], &'a [T]),
+) {
+    let f: [_; N] = std::array::from_fn(f);
+    let mut rest = out;
+    let len = rest.len() / N;
+    let outs = std::array::from_fn(|_| {
+        let (row, tail) = std::mem::take(&mut rest).split_at_mut(len);
+        rest = tail;
+        &mut row[cols.clone()]
+    });
+    store.fill_rows(
+        outs,
+        #[inline(always)]
+        |a, o| table_rows(t, cols.start + a, o, f.map(|(p, h, x)| [&p[a..], &h[a..], &x[a..]])),
+    );
+}
+
 /// `Rule::Table` for columns `j..` of `N` rows at once.
 #[inline(always)]
 fn table_rows<T: Element, const N: usize>([a, b, c]: [&[f64]; 3], j: usize, outs: [&mut [T::Out]; N], taps: [[&[T]; 3]; N]) {
@@ -525,24 +550,23 @@ fn rule_rows<T: Element>(
             let (m, at) = (q * len, (q - first) * len);
             let taps = |m: usize| (src.elems(m + lo - d..m + hi - d), src.elems(m + lo..m + hi), src.elems(m + lo + d..m + hi + d));
             let (p, h, x) = taps(m);
-            // Coordinates along the row: `ROWS` rows share each load of
+            // Coordinates along the row: several rows share each load of
             // the weights, whose table (24 bytes a column) is in L2 for long
-            // rows.
-            if let (Rule::Table(t), true) = (rule, q + store::ROWS <= rows.end) {
-                let taps: [_; store::ROWS] = std::array::from_fn(|r| taps(m + r * len));
-                let mut rest = &mut out[at..at + store::ROWS * len];
-                let outs = std::array::from_fn(|_| {
-                    let (o, tail) = std::mem::take(&mut rest).split_at_mut(len);
-                    rest = tail;
-                    &mut o[lo..hi]
-                });
-                store.fill_rows(
-                    outs,
-                    #[inline(always)]
-                    |a, o| table_rows(t, lo + a, o, taps.map(|(p, h, x)| [&p[a..], &h[a..], &x[a..]])),
-                );
-                q += store::ROWS;
-                continue;
+            // rows. Four rows spill registers, which costs more than it saves
+            // when the data is in cache: 512^2 float64 with coordinates on
+            // both axes took 1.18x the time of two rows at a time.
+            if let Rule::Table(t) = rule {
+                let n = if store.streams() { store::ROWS } else { 2 };
+                if q + n <= rows.end {
+                    let (outs, f) = (&mut out[at..at + n * len], |r: usize| taps(m + r * len));
+                    if n == 2 {
+                        table_run::<T, 2>(store, t, outs, lo..hi, f);
+                    } else {
+                        table_run::<T, { store::ROWS }>(store, t, outs, lo..hi, f);
+                    }
+                    q += n;
+                    continue;
+                }
             }
             store.fill(
                 &mut out[at + lo..at + hi],

@@ -56,6 +56,11 @@ impl<O: Pod> Store<O> {
         }
     }
 
+    /// Whether the outputs go through the buffer.
+    pub(crate) fn streams(&self) -> bool {
+        matches!(self, Store::Streamed(_))
+    }
+
     /// Fills `out` by calling `fill(a, part)`, where `part` stands for
     /// `out[a..a + part.len()]`: once for the whole of `out`, or chunk by
     /// chunk through the buffer. `fill` must be an `#[inline(always)]`
