@@ -47,8 +47,9 @@
 //! contiguous rows (`Call::window`), which then take the same path: each
 //! input element is gathered once (next to a block's ends along the
 //! outermost axis, twice), every loop after that runs over contiguous rows
-//! in cache, and the outputs stream as for a contiguous input. A stepped 4096^2 float64 input took 0.66x the time of
-//! `kernel`'s strided loops at 1 thread, every other sample of 256^3 0.35x.
+//! in cache, and the outputs stream as for a contiguous input. A stepped
+//! 4096^2 float64 input took 0.66x the time of `kernel`'s strided loops at
+//! 1 thread, every other sample of 256^3 0.35x.
 
 use std::cmp::Reverse;
 use std::ops::Range;
