@@ -4,6 +4,8 @@
 //! fuses a multiply and an add, and wider vectors only do more of the same
 //! operations at once.
 
+use ndarray::{s, ArrayView1};
+
 /// The instruction set `widest` runs the hot loops with: `"avx2"`, or
 /// `"baseline"` for the build's own target.
 pub fn instruction_set() -> &'static str {
@@ -89,6 +91,128 @@ pub(crate) fn fence() {
     };
 }
 
+/// `out[j] = (next[j] - prev[j]) / w`, or `* w` when `!divide`, for every
+/// `j`: the scalar formulas, four at a time, reading `next` and `prev`
+/// through their strides. Safe Rust has no vector load from a stride (the
+/// compiler leaves such loops scalar), and packing the rows into a
+/// contiguous copy first costs a store stream of its own. With `stream`,
+/// the whole cache lines of `out` are written with non-temporal stores
+/// (`fence` is then due, as after `stream`).
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+pub(crate) fn strided_diff(out: &mut [f64], next: ArrayView1<'_, f64>, prev: ArrayView1<'_, f64>, w: f64, divide: bool, stream: bool) {
+    let n = out.len();
+    assert!(next.len() == n && prev.len() == n, "strided_diff: lengths differ");
+    let scalar = |j: usize| if divide { (next[j] - prev[j]) / w } else { (next[j] - prev[j]) * w };
+    #[cfg(not(target_arch = "x86_64"))]
+    let j = 0;
+    #[cfg(target_arch = "x86_64")]
+    let j = {
+        // Non-temporal stores only on whole cache lines: a line that also
+        // took plain stores would be read from memory for them.
+        let (head, group) = if stream { (out.as_ptr().align_offset(64).min(n), 8) } else { (0, 4) };
+        for (j, o) in out[..head].iter_mut().enumerate() {
+            *o = scalar(j);
+        }
+        let body = (n - head) / group * group;
+        let (body_out, next, prev) = (&mut out[head..head + body], next.slice(s![head..]), prev.slice(s![head..]));
+        let unit = next.strides()[0] == 1 && prev.strides()[0] == 1;
+        // SAFETY: `next` and `prev` have at least `body` elements (they are
+        // as long as `out`), with stride 1 if `unit`; `body_out` is a
+        // multiple of 4 long and starts on a cache line when `stream`;
+        // `avx2()` has checked the CPU for the AVX variant, and SSE2 is
+        // part of x86_64.
+        unsafe {
+            match (avx2(), unit) {
+                (true, true) => strided_diff_avx::<true>(body_out, next, prev, w, divide, stream),
+                (true, false) => strided_diff_avx::<false>(body_out, next, prev, w, divide, stream),
+                (false, true) => strided_diff_sse2::<true>(body_out, next, prev, w, divide, stream),
+                (false, false) => strided_diff_sse2::<false>(body_out, next, prev, w, divide, stream),
+            }
+        }
+        head + body
+    };
+    for (j, o) in out.iter_mut().enumerate().skip(j) {
+        *o = scalar(j);
+    }
+}
+
+/// # Safety
+/// `next` and `prev` have at least `out.len()` elements, and stride 1 if
+/// `UNIT`; `out.len()` is a multiple of 4; `out` is 32-byte aligned if
+/// `stream`; AVX2 present.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn strided_diff_avx<const UNIT: bool>(out: &mut [f64], next: ArrayView1<'_, f64>, prev: ArrayView1<'_, f64>, w: f64, divide: bool, stream: bool) {
+    use std::arch::x86_64::*;
+    /// Elements `0, s, 2s, 3s` from `p`.
+    #[inline(always)]
+    unsafe fn load4<const UNIT: bool>(p: *const f64, s: isize) -> __m256d {
+        // SAFETY: the caller's element range covers the four.
+        unsafe {
+            if UNIT {
+                return _mm256_loadu_pd(p);
+            }
+            let lo = _mm_loadh_pd(_mm_load_sd(p), p.offset(s));
+            let hi = _mm_loadh_pd(_mm_load_sd(p.offset(2 * s)), p.offset(3 * s));
+            _mm256_insertf128_pd(_mm256_castpd128_pd256(lo), hi, 1)
+        }
+    }
+    let (x, sx, p, sp) = (next.as_ptr(), next.strides()[0], prev.as_ptr(), prev.strides()[0]);
+    let wv = _mm256_set1_pd(w);
+    for (i, o) in out.chunks_exact_mut(4).enumerate() {
+        let j = 4 * i as isize;
+        // SAFETY: elements `j..j + 4` of `next` and `prev` exist (see the
+        // function's contract); `o` is four elements, aligned if `stream`.
+        unsafe {
+            let d = _mm256_sub_pd(load4::<UNIT>(x.offset(j * sx), sx), load4::<UNIT>(p.offset(j * sp), sp));
+            let r = if divide { _mm256_div_pd(d, wv) } else { _mm256_mul_pd(d, wv) };
+            if stream {
+                _mm256_stream_pd(o.as_mut_ptr(), r);
+            } else {
+                _mm256_storeu_pd(o.as_mut_ptr(), r);
+            }
+        }
+    }
+}
+
+/// [`strided_diff_avx`] two at a time, for CPUs without AVX2.
+///
+/// # Safety
+/// `next` and `prev` have at least `out.len()` elements, and stride 1 if
+/// `UNIT`; `out.len()` is even; `out` is 16-byte aligned if `stream`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+unsafe fn strided_diff_sse2<const UNIT: bool>(out: &mut [f64], next: ArrayView1<'_, f64>, prev: ArrayView1<'_, f64>, w: f64, divide: bool, stream: bool) {
+    use std::arch::x86_64::*;
+    /// Elements `0, s` from `p`.
+    #[inline(always)]
+    unsafe fn load2<const UNIT: bool>(p: *const f64, s: isize) -> __m128d {
+        // SAFETY: the caller's element range covers the two.
+        unsafe {
+            if UNIT {
+                return _mm_loadu_pd(p);
+            }
+            _mm_loadh_pd(_mm_load_sd(p), p.offset(s))
+        }
+    }
+    let (x, sx, p, sp) = (next.as_ptr(), next.strides()[0], prev.as_ptr(), prev.strides()[0]);
+    let wv = _mm_set1_pd(w);
+    for (i, o) in out.chunks_exact_mut(2).enumerate() {
+        let j = 2 * i as isize;
+        // SAFETY: elements `j..j + 2` of `next` and `prev` exist (see the
+        // function's contract); `o` is two elements, aligned if `stream`.
+        unsafe {
+            let d = _mm_sub_pd(load2::<UNIT>(x.offset(j * sx), sx), load2::<UNIT>(p.offset(j * sp), sp));
+            let r = if divide { _mm_div_pd(d, wv) } else { _mm_mul_pd(d, wv) };
+            if stream {
+                _mm_stream_pd(o.as_mut_ptr(), r);
+            } else {
+                _mm_storeu_pd(o.as_mut_ptr(), r);
+            }
+        }
+    }
+}
+
 /// # Safety
 /// `d.len() == s.len()`, a multiple of 32; `d` 32-byte aligned; AVX present.
 #[cfg(target_arch = "x86_64")]
@@ -124,6 +248,39 @@ mod tests {
         #[cfg(not(target_arch = "x86_64"))]
         let expected = "baseline";
         assert_eq!(super::instruction_set(), expected);
+    }
+
+    /// Every length and output offset around a cache line, with unit,
+    /// wider and negative strides, on both copies: the scalar formulas'
+    /// bits, and nothing written outside the output.
+    #[test]
+    fn strided_diff_is_the_scalar_formula() {
+        use ndarray::{s, ArrayView1};
+        let src: Vec<f64> = (0..400).map(|i| f64::from((i * 37) % 101) * 0.37 - 11.0).collect();
+        let a = ArrayView1::from(&src[..]);
+        for step in [1, 2, 3, -1, -2] {
+            for len in [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 64] {
+                let (next, prev) = (a.slice(s![5..; step]), a.slice(s![..; step]));
+                let (next, prev) = (next.slice(s![..len]), prev.slice(s![..len]));
+                for start in 0..8 {
+                    for (w, divide) in [(0.5, false), (3.0, true)] {
+                        for stream in [false, true] {
+                            let mut out = vec![f64::NAN; 80];
+                            super::strided_diff(&mut out[start..start + len], next, prev, w, divide, stream);
+                            super::fence();
+                            for (i, o) in out.iter().enumerate() {
+                                let want = match i.checked_sub(start).filter(|&j| j < len) {
+                                    Some(j) if divide => (next[j] - prev[j]) / w,
+                                    Some(j) => (next[j] - prev[j]) * w,
+                                    None => f64::NAN,
+                                };
+                                assert_eq!(o.to_bits(), want.to_bits(), "step {step}, len {len}, start {start}, index {i}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Every length and destination offset around the vector width, on

@@ -6,6 +6,7 @@
 //! values, which are "strong": the arithmetic runs in float64 (or complex128)
 //! and the result is rounded to the output type on store.
 
+use ndarray::ArrayView1;
 use num_complex::{Complex32, Complex64};
 
 /// `1/d` when `x * (1/d) == x / d` for every `x`: for a normal power of two
@@ -56,6 +57,19 @@ pub trait Element: Copy + Send + Sync + 'static {
     fn comb_weak(c: [Self::Weak; 3], f0: Self, f1: Self, f2: Self) -> Self::Out;
     /// `((a*f0) + (b*f1)) + (c*f2)` with float64 coefficients.
     fn comb_strong(c: [f64; 3], f0: Self, f1: Self, f2: Self) -> Self::Out;
+
+    /// Whether [`Self::strided_diff`] has a vector loop for this type.
+    const STRIDED_DIFF: bool = false;
+    /// [`Self::diff_weak`] (`divide`) or [`Self::times_weak`] of `next[j]`
+    /// and `prev[j]` into `out[j]`, for rows read through their strides;
+    /// `stream` as for [`crate::cpu::stream`]. The default is the scalar loop.
+    #[inline(always)]
+    fn strided_diff(out: &mut [Self::Out], next: ArrayView1<'_, Self>, prev: ArrayView1<'_, Self>, d: Self::Weak, divide: bool, stream: bool) {
+        let _ = stream;
+        for ((o, &x), &p) in out.iter_mut().zip(&next).zip(&prev) {
+            *o = if divide { Self::diff_weak(x, p, d) } else { Self::times_weak(x, p, d) };
+        }
+    }
 }
 
 impl Element for f64 {
@@ -94,6 +108,11 @@ impl Element for f64 {
     #[inline(always)]
     fn comb_strong(c: [f64; 3], f0: f64, f1: f64, f2: f64) -> f64 {
         c[0] * f0 + c[1] * f1 + c[2] * f2
+    }
+    const STRIDED_DIFF: bool = true;
+    #[inline(always)]
+    fn strided_diff(out: &mut [f64], next: ArrayView1<'_, f64>, prev: ArrayView1<'_, f64>, d: f64, divide: bool, stream: bool) {
+        crate::cpu::strided_diff(out, next, prev, d, divide, stream);
     }
 }
 

@@ -3,7 +3,8 @@ the cache (non-temporal stores through a small buffer, see
 src/core/store.rs; all but the 1-D call with coordinates, which is limited
 by its divisions and keeps plain stores), against numpy.gradient bit for
 bit: contiguous and column-major inputs, odd row lengths (so that rows start
-at every alignment), stepped and reversed inputs, scalar steps that divide
+at every alignment), stepped, reversed and cut inputs (with scalar steps,
+read in place: src/core/flat.rs, rows_in_place), scalar steps that divide
 and that multiply, coordinates, both edge orders, 1 to 3 dimensions, every
 output layout, at 1 and 2 threads."""
 
@@ -35,6 +36,14 @@ CASES = {
     "2d float32, coordinates along rows of odd length, edge order 2": lambda rng: (
         rng.standard_normal((2101, 2053)).astype(np.float32), (1.0, coordinates(rng, 2053)), {"edge_order": 2}),
     "2d float64, every other column": lambda rng: (rng.standard_normal((2048, 2202))[:, ::2], (), {}),
+    "2d float64, columns reversed, steps that divide, edge order 2": lambda rng: (
+        rng.standard_normal((2048, 1101))[:, ::-1], (0.3, 2.5), {"edge_order": 2}),
+    "2d float64, rows cut from longer rows, a step that divides": lambda rng: (
+        rng.standard_normal((4096, 1200))[:, 5:1106], (1.5, 0.5), {}),
+    "2d float64, every third column, along the rows only": lambda rng: (
+        rng.standard_normal((2048, 6609))[:, ::3], (), {"axis": 1}),
+    "2d float64, every other row and column, across the rows only, edge order 2": lambda rng: (
+        rng.standard_normal((4400, 4400))[::2, ::2], (), {"axis": 0, "edge_order": 2}),
     "2d float64, rows reversed, edge order 2": lambda rng: (
         rng.standard_normal((2048, 1101))[::-1], (coordinates(rng, 2048), 1.0), {"edge_order": 2}),
     "1d float64, unit step": lambda rng: (rng.standard_normal(4_500_001), (), {}),
