@@ -99,7 +99,14 @@ pub(crate) fn fence() {
 /// the whole cache lines of `out` are written with non-temporal stores
 /// (`fence` is then due, as after `stream`).
 #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
-pub(crate) fn strided_diff(out: &mut [f64], next: ArrayView1<'_, f64>, prev: ArrayView1<'_, f64>, w: f64, divide: bool, stream: bool) {
+pub(crate) fn strided_diff(
+    out: &mut [f64],
+    next: ArrayView1<'_, f64>,
+    prev: ArrayView1<'_, f64>,
+    w: f64,
+    divide: bool,
+    stream: bool,
+) {
     let n = out.len();
     assert!(next.len() == n && prev.len() == n, "strided_diff: lengths differ");
     let scalar = |j: usize| if divide { (next[j] - prev[j]) / w } else { (next[j] - prev[j]) * w };
@@ -142,7 +149,14 @@ pub(crate) fn strided_diff(out: &mut [f64], next: ArrayView1<'_, f64>, prev: Arr
 /// `stream`; AVX2 present.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn strided_diff_avx<const UNIT: bool>(out: &mut [f64], next: ArrayView1<'_, f64>, prev: ArrayView1<'_, f64>, w: f64, divide: bool, stream: bool) {
+unsafe fn strided_diff_avx<const UNIT: bool>(
+    out: &mut [f64],
+    next: ArrayView1<'_, f64>,
+    prev: ArrayView1<'_, f64>,
+    w: f64,
+    divide: bool,
+    stream: bool,
+) {
     use std::arch::x86_64::*;
     /// Elements `0, s, 2s, 3s` from `p`.
     #[inline(always)]
@@ -182,7 +196,14 @@ unsafe fn strided_diff_avx<const UNIT: bool>(out: &mut [f64], next: ArrayView1<'
 /// `UNIT`; `out.len()` is even; `out` is 16-byte aligned if `stream`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-unsafe fn strided_diff_sse2<const UNIT: bool>(out: &mut [f64], next: ArrayView1<'_, f64>, prev: ArrayView1<'_, f64>, w: f64, divide: bool, stream: bool) {
+unsafe fn strided_diff_sse2<const UNIT: bool>(
+    out: &mut [f64],
+    next: ArrayView1<'_, f64>,
+    prev: ArrayView1<'_, f64>,
+    w: f64,
+    divide: bool,
+    stream: bool,
+) {
     use std::arch::x86_64::*;
     /// Elements `0, s` from `p`.
     #[inline(always)]

@@ -64,7 +64,14 @@ pub trait Element: Copy + Send + Sync + 'static {
     /// and `prev[j]` into `out[j]`, for rows read through their strides;
     /// `stream` as for [`crate::cpu::stream`]. The default is the scalar loop.
     #[inline(always)]
-    fn strided_diff(out: &mut [Self::Out], next: ArrayView1<'_, Self>, prev: ArrayView1<'_, Self>, d: Self::Weak, divide: bool, stream: bool) {
+    fn strided_diff(
+        out: &mut [Self::Out],
+        next: ArrayView1<'_, Self>,
+        prev: ArrayView1<'_, Self>,
+        d: Self::Weak,
+        divide: bool,
+        stream: bool,
+    ) {
         let _ = stream;
         for ((o, &x), &p) in out.iter_mut().zip(&next).zip(&prev) {
             *o = if divide { Self::diff_weak(x, p, d) } else { Self::times_weak(x, p, d) };

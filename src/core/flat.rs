@@ -106,7 +106,8 @@ pub(crate) fn run<T: Element>(
         None if len >= PACK_MIN_LEN && slice_rows * len <= PACK_MAX_SLICE => {
             // The outermost axis's neighbours are outside a block.
             let halo = if outermost_planned { edge.min_len() - 1 } else { 0 };
-            let rows = (T::STRIDED_DIFF && !steps.is_empty() && stream && len >= IN_PLACE_MIN_LEN).then(|| f.view().into_dimensionality::<Ix2>().ok()).flatten();
+            let in_place = T::STRIDED_DIFF && !steps.is_empty() && stream && len >= IN_PLACE_MIN_LEN;
+            let rows = in_place.then(|| f.view().into_dimensionality::<Ix2>().ok()).flatten();
             Input::Strided { f: f.view(), slice_rows, halo, rows }
         }
         None => return false,
