@@ -58,26 +58,15 @@ pub trait Element: Copy + Send + Sync + 'static {
     /// `((a*f0) + (b*f1)) + (c*f2)` with float64 coefficients.
     fn comb_strong(c: [f64; 3], f0: Self, f1: Self, f2: Self) -> Self::Out;
 
-    /// Whether [`Self::strided_diff`] has a vector loop for this type.
-    const STRIDED_DIFF: bool = false;
-    /// [`Self::diff_weak`] (`divide`) or [`Self::times_weak`] of `next[j]`
-    /// and `prev[j]` into `out[j]`, for rows read through their strides;
-    /// `stream` as for [`crate::cpu::stream`]. The default is the scalar loop.
-    #[inline(always)]
-    fn strided_diff(
-        out: &mut [Self::Out],
-        next: ArrayView1<'_, Self>,
-        prev: ArrayView1<'_, Self>,
-        d: Self::Weak,
-        divide: bool,
-        stream: bool,
-    ) {
-        let _ = stream;
-        for ((o, &x), &p) in out.iter_mut().zip(&next).zip(&prev) {
-            *o = if divide { Self::diff_weak(x, p, d) } else { Self::times_weak(x, p, d) };
-        }
-    }
+    /// A vector loop for [`Self::diff_weak`] or [`Self::times_weak`] over
+    /// rows read through their strides, where this type has one.
+    const STRIDED_DIFF: Option<StridedDiff<Self>> = None;
 }
+
+/// `f(out, next, prev, d, divide, stream)`: `out[j]` is
+/// [`Element::diff_weak`] (`divide`) or [`Element::times_weak`] of
+/// `next[j]`, `prev[j]` and `d`, with `stream` as for `crate::cpu::stream`.
+pub type StridedDiff<T> = fn(&mut [<T as Element>::Out], ArrayView1<'_, T>, ArrayView1<'_, T>, <T as Element>::Weak, bool, bool);
 
 impl Element for f64 {
     type Out = f64;
@@ -116,11 +105,7 @@ impl Element for f64 {
     fn comb_strong(c: [f64; 3], f0: f64, f1: f64, f2: f64) -> f64 {
         c[0] * f0 + c[1] * f1 + c[2] * f2
     }
-    const STRIDED_DIFF: bool = true;
-    #[inline(always)]
-    fn strided_diff(out: &mut [f64], next: ArrayView1<'_, f64>, prev: ArrayView1<'_, f64>, d: f64, divide: bool, stream: bool) {
-        crate::cpu::strided_diff(out, next, prev, d, divide, stream);
-    }
+    const STRIDED_DIFF: Option<StridedDiff<f64>> = Some(crate::cpu::strided_diff);
 }
 
 impl Element for f32 {

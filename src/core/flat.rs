@@ -67,7 +67,7 @@ use std::ops::Range;
 use ndarray::{ArrayBase, ArrayView2, ArrayViewD, ArrayViewMutD, Axis, Ix2, IxDyn, RawData, Slice};
 use smallvec::SmallVec;
 
-use super::element::Element;
+use super::element::{Element, StridedDiff};
 use super::kernel::AxisPlan;
 use super::stencil::{AxisStencil, EdgeOrder, Scale, Stencil};
 use super::store::{self, Store};
@@ -106,7 +106,7 @@ pub(crate) fn run<T: Element>(
         None if len >= PACK_MIN_LEN && slice_rows * len <= PACK_MAX_SLICE => {
             // The outermost axis's neighbours are outside a block.
             let halo = if outermost_planned { edge.min_len() - 1 } else { 0 };
-            let in_place = T::STRIDED_DIFF && !steps.is_empty() && stream && len >= IN_PLACE_MIN_LEN;
+            let in_place = T::STRIDED_DIFF.is_some() && !steps.is_empty() && stream && len >= IN_PLACE_MIN_LEN;
             let rows = in_place.then(|| f.view().into_dimensionality::<Ix2>().ok()).flatten();
             Input::Strided { f: f.view(), slice_rows, halo, rows }
         }
@@ -147,7 +147,7 @@ pub(crate) fn run<T: Element>(
                     let rows = first..first + outs[0].len() / len;
                     let mut store = Store::new(call.stream);
                     match call.in_place(rows.clone()) {
-                        Some(f) => rows_in_place(&call, f, &store, &mut outs, first),
+                        Some((f, diff)) => rows_in_place(&call, f, diff, &mut outs, first),
                         None => block(&call, call.window(rows, packed), &mut store, &mut outs, first),
                     }
                     store.finish();
@@ -282,13 +282,13 @@ struct Call<'a, T: Element> {
 }
 
 impl<'a, T: Element> Call<'a, T> {
-    /// The input as rows and columns, when every row in `rows` is interior
-    /// for the outer axis (or that axis is not computed) and the input is
-    /// one that `rows_in_place` reads.
-    fn in_place(&self, rows: Range<usize>) -> Option<ArrayView2<'a, T>> {
-        let Input::Strided { rows: Some(f), .. } = self.input else { return None };
+    /// The input as rows and columns, and the type's strided loop, when
+    /// every row in `rows` is interior for the outer axis (or that axis is
+    /// not computed) and the input is one that `rows_in_place` reads.
+    fn in_place(&self, rows: Range<usize>) -> Option<(ArrayView2<'a, T>, StridedDiff<T>)> {
+        let (Input::Strided { rows: Some(f), .. }, Some(diff)) = (&self.input, T::STRIDED_DIFF) else { return None };
         let outer = self.axes.iter().any(|w| w.rows != 0);
-        (!outer || rows.start >= 1 && rows.end < f.nrows()).then_some(f)
+        (!outer || rows.start >= 1 && rows.end < f.nrows()).then_some((*f, diff))
     }
 
     /// The input rows that computing rows `rows` reads: the input itself, or
@@ -378,25 +378,24 @@ fn block<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::
 /// Rows `first..` of a strided 2-D input with scalar steps, as many as
 /// `outs` hold, every one interior for the outer axis (or that axis not
 /// computed), read in place (see the module comment): each output row is
-/// one `Element::strided_diff` of two input rows, axis by axis in
-/// `Call::order` (the row axis first), then the row axis's lane ends.
+/// one `diff` of two input rows, axis by axis in `Call::order` (the row
+/// axis first), then the row axis's lane ends.
 #[inline(always)]
-fn rows_in_place<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, store: &Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize) {
-    let Call { len, plans, ref steps, ref axes, ref order, edge, .. } = *call;
-    let stream = store.streams();
+fn rows_in_place<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, diff: StridedDiff<T>, outs: &mut [&mut [T::Out]], first: usize) {
+    let Call { len, plans, ref steps, ref axes, ref order, edge, stream, .. } = *call;
     for &k in order {
         let (w, divide) = match steps[k] {
             Scale::Divide(w) => (w, true),
             Scale::Multiply(w) => (w, false),
         };
         for (r, o) in (first..).zip(outs[k].chunks_exact_mut(len)) {
-            let here = f.row(r);
             if axes[k].rows != 0 {
-                T::strided_diff(o, f.row(r + 1), f.row(r - 1), w, divide, stream);
+                diff(o, f.row(r + 1), f.row(r - 1), w, divide, stream);
                 continue;
             }
+            let here = f.row(r);
             let (next, prev) = (Slice::from(2..), Slice::from(..len - 2));
-            T::strided_diff(&mut o[1..len - 1], here.slice_axis(Axis(0), next), here.slice_axis(Axis(0), prev), w, divide, stream);
+            diff(&mut o[1..len - 1], here.slice_axis(Axis(0), next), here.slice_axis(Axis(0), prev), w, divide, stream);
             let AxisStencil::Weak(st) = &plans[k].stencil else { unreachable!("scalar steps on every axis") };
             o[0] = st.lane_start(edge, |i| here[i]);
             o[len - 1] = st.lane_end(edge, len, |i| here[i]);
