@@ -4,6 +4,8 @@
 //! fuses a multiply and an add, and wider vectors only do more of the same
 //! operations at once.
 
+use std::ops::Range;
+
 use ndarray::{s, ArrayView1};
 
 /// The instruction set `widest` runs the hot loops with: `"avx2"`, or
@@ -97,8 +99,8 @@ pub(crate) fn fence() {
 /// compiler leaves such loops scalar), and packing the rows into a
 /// contiguous copy first costs a store stream of its own. With `stream`,
 /// the whole cache lines of `out` are written with non-temporal stores
-/// (`fence` is then due, as after `stream`).
-#[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+/// straight from registers (`fence` is then due, as after `stream`), which
+/// also serves contiguous rows that are read from L2 (`core::flat`).
 pub(crate) fn strided_diff(
     out: &mut [f64],
     next: ArrayView1<'_, f64>,
@@ -110,37 +112,69 @@ pub(crate) fn strided_diff(
     let n = out.len();
     assert!(next.len() == n && prev.len() == n, "strided_diff: lengths differ");
     let scalar = |j: usize| if divide { (next[j] - prev[j]) / w } else { (next[j] - prev[j]) * w };
-    #[cfg(not(target_arch = "x86_64"))]
-    let j = 0;
+    let body = vector_body(out, stream);
     #[cfg(target_arch = "x86_64")]
-    let j = {
-        // Non-temporal stores only on whole cache lines: a line that also
-        // took plain stores would be read from memory for them.
-        let (head, group) = if stream { (out.as_ptr().align_offset(64).min(n), 8) } else { (0, 4) };
-        for (j, o) in out[..head].iter_mut().enumerate() {
-            *o = scalar(j);
-        }
-        let body = (n - head) / group * group;
-        let (body_out, next, prev) = (&mut out[head..head + body], next.slice(s![head..]), prev.slice(s![head..]));
+    {
+        let (out, next, prev) = (&mut out[body.clone()], next.slice(s![body.start..]), prev.slice(s![body.start..]));
         let unit = next.strides()[0] == 1 && prev.strides()[0] == 1;
-        // SAFETY: `next` and `prev` have at least `body` elements (they are
-        // as long as `out`), with stride 1 if `unit`; `body_out` is a
+        // SAFETY: `next` and `prev` have at least `body.len()` elements
+        // (they are as long as `out`), with stride 1 if `unit`; `out` is a
         // multiple of 4 long and starts on a cache line when `stream`;
         // `avx2()` has checked the CPU for the AVX variant, and SSE2 is
         // part of x86_64.
         unsafe {
             match (avx2(), unit) {
-                (true, true) => strided_diff_avx::<true>(body_out, next, prev, w, divide, stream),
-                (true, false) => strided_diff_avx::<false>(body_out, next, prev, w, divide, stream),
-                (false, true) => strided_diff_sse2::<true>(body_out, next, prev, w, divide, stream),
-                (false, false) => strided_diff_sse2::<false>(body_out, next, prev, w, divide, stream),
+                (true, true) => strided_diff_avx::<true>(out, next, prev, w, divide, stream),
+                (true, false) => strided_diff_avx::<false>(out, next, prev, w, divide, stream),
+                (false, true) => strided_diff_sse2::<true>(out, next, prev, w, divide, stream),
+                (false, false) => strided_diff_sse2::<false>(out, next, prev, w, divide, stream),
             }
         }
-        head + body
-    };
-    for (j, o) in out.iter_mut().enumerate().skip(j) {
-        *o = scalar(j);
     }
+    for j in (0..body.start).chain(body.end..n) {
+        out[j] = scalar(j);
+    }
+}
+
+/// `out[j] = ((c[0] * p[j]) + (c[1] * h[j])) + (c[2] * x[j])` for every `j`
+/// (numpy's weighted sum with coordinates, same operations in the same
+/// order: Rust does not fuse them), four at a time, with the whole cache
+/// lines of `out` written by non-temporal stores straight from registers,
+/// as `strided_diff` does with `stream` (`fence` is then due).
+pub(crate) fn streamed_comb(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], x: &[f64]) {
+    let n = out.len();
+    let (p, h, x) = (&p[..n], &h[..n], &x[..n]);
+    let body = vector_body(out, true);
+    #[cfg(target_arch = "x86_64")]
+    {
+        let (out, p, h, x) = (&mut out[body.clone()], &p[body.clone()], &h[body.clone()], &x[body.clone()]);
+        // SAFETY: all four are `body.len()` long, a multiple of 4, and `out`
+        // starts on a cache line; `avx2()` has checked the CPU for the AVX
+        // variant, and SSE2 is part of x86_64.
+        unsafe {
+            if avx2() {
+                streamed_comb_avx(out, c, p, h, x);
+            } else {
+                streamed_comb_sse2(out, c, p, h, x);
+            }
+        }
+    }
+    for j in (0..body.start).chain(body.end..n) {
+        out[j] = c[0] * p[j] + c[1] * h[j] + c[2] * x[j];
+    }
+}
+
+/// The elements of `out` that the vector loops write: a multiple of 4
+/// from the start, or with `stream` whole cache lines only (a line that
+/// also took plain stores would be read from memory for them). Empty off
+/// x86_64, where the scalar loop does everything.
+fn vector_body(out: &[f64], stream: bool) -> Range<usize> {
+    if cfg!(not(target_arch = "x86_64")) {
+        return 0..0;
+    }
+    let n = out.len();
+    let (head, group) = if stream { (out.as_ptr().align_offset(64).min(n), 8) } else { (0, 4) };
+    head..head + (n - head) / group * group
 }
 
 /// # Safety
@@ -235,6 +269,45 @@ unsafe fn strided_diff_sse2<const UNIT: bool>(
 }
 
 /// # Safety
+/// All four are as long, a multiple of 4; `out` 32-byte aligned; AVX2
+/// present.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn streamed_comb_avx(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], x: &[f64]) {
+    use std::arch::x86_64::*;
+    let (a, b, c) = (_mm256_set1_pd(c[0]), _mm256_set1_pd(c[1]), _mm256_set1_pd(c[2]));
+    for (j, o) in (0..).step_by(4).zip(out.chunks_exact_mut(4)) {
+        // SAFETY: elements `j..j + 4` of `p`, `h` and `x` exist (they are
+        // as long as `out`); `o` is four aligned elements.
+        unsafe {
+            let (pj, hj, xj) = (_mm256_loadu_pd(p.as_ptr().add(j)), _mm256_loadu_pd(h.as_ptr().add(j)), _mm256_loadu_pd(x.as_ptr().add(j)));
+            let sum = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(a, pj), _mm256_mul_pd(b, hj)), _mm256_mul_pd(c, xj));
+            _mm256_stream_pd(o.as_mut_ptr(), sum);
+        }
+    }
+}
+
+/// [`streamed_comb_avx`] two at a time, for CPUs without AVX2.
+///
+/// # Safety
+/// All four are as long, an even length; `out` 16-byte aligned.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+unsafe fn streamed_comb_sse2(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], x: &[f64]) {
+    use std::arch::x86_64::*;
+    let (a, b, c) = (_mm_set1_pd(c[0]), _mm_set1_pd(c[1]), _mm_set1_pd(c[2]));
+    for (j, o) in (0..).step_by(2).zip(out.chunks_exact_mut(2)) {
+        // SAFETY: elements `j..j + 2` of `p`, `h` and `x` exist (they are
+        // as long as `out`); `o` is two aligned elements.
+        unsafe {
+            let (pj, hj, xj) = (_mm_loadu_pd(p.as_ptr().add(j)), _mm_loadu_pd(h.as_ptr().add(j)), _mm_loadu_pd(x.as_ptr().add(j)));
+            let sum = _mm_add_pd(_mm_add_pd(_mm_mul_pd(a, pj), _mm_mul_pd(b, hj)), _mm_mul_pd(c, xj));
+            _mm_stream_pd(o.as_mut_ptr(), sum);
+        }
+    }
+}
+
+/// # Safety
 /// `d.len() == s.len()`, a multiple of 32; `d` 32-byte aligned; AVX present.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
@@ -276,7 +349,9 @@ mod tests {
     /// bits, and nothing written outside the output.
     #[test]
     fn strided_diff_is_the_scalar_formula() {
-        use ndarray::{s, ArrayView1};
+        use std::ops::Range;
+
+use ndarray::{s, ArrayView1};
         let src: Vec<f64> = (0..400).map(|i| f64::from((i * 37) % 101) * 0.37 - 11.0).collect();
         let a = ArrayView1::from(&src[..]);
         for step in [1, 2, 3, -1, -2] {
@@ -299,6 +374,31 @@ mod tests {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Every length and output offset around a cache line, on both copies:
+    /// numpy's unfused weighted sum bit for bit (the data makes a fused
+    /// multiply-add or another order round differently), and nothing
+    /// written outside the output.
+    #[test]
+    fn streamed_comb_is_the_scalar_formula() {
+        let src: Vec<f64> = (0..200).map(|i| f64::from((i * 37) % 101) * 0.37 - 11.0 + 1e-9 * f64::from(i)).collect();
+        let c = [-0.7310585786300049, 0.1192029220221176, 0.6118556566078873];
+        for len in [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 64] {
+            let (p, h, x) = (&src[..len], &src[1..=len], &src[2..len + 2]);
+            for start in 0..8 {
+                let mut out = vec![f64::NAN; 80];
+                super::streamed_comb(&mut out[start..start + len], c, p, h, x);
+                super::fence();
+                for (i, o) in out.iter().enumerate() {
+                    let want = match i.checked_sub(start).filter(|&j| j < len) {
+                        Some(j) => c[0] * p[j] + c[1] * h[j] + c[2] * x[j],
+                        None => f64::NAN,
+                    };
+                    assert_eq!(o.to_bits(), want.to_bits(), "len {len}, start {start}, index {i}");
                 }
             }
         }

@@ -61,12 +61,21 @@ pub trait Element: Copy + Send + Sync + 'static {
     /// A vector loop for [`Self::diff_weak`] or [`Self::times_weak`] over
     /// rows read through their strides, where this type has one.
     const STRIDED_DIFF: Option<StridedDiff<Self>> = None;
+
+    /// A loop for [`Self::comb_strong`] over contiguous rows that writes
+    /// whole output cache lines with non-temporal stores, where this type
+    /// has one.
+    const STREAMED_COMB: Option<StreamedComb<Self>> = None;
 }
 
 /// `f(out, next, prev, d, divide, stream)`: `out[j]` is
 /// [`Element::diff_weak`] (`divide`) or [`Element::times_weak`] of
 /// `next[j]`, `prev[j]` and `d`, with `stream` as for `crate::cpu::stream`.
 pub type StridedDiff<T> = fn(&mut [<T as Element>::Out], ArrayView1<'_, T>, ArrayView1<'_, T>, <T as Element>::Weak, bool, bool);
+
+/// `f(out, c, p, h, x)`: `out[j]` is [`Element::comb_strong`] of `c`,
+/// `p[j]`, `h[j]` and `x[j]`, streamed as for `crate::cpu::stream`.
+pub type StreamedComb<T> = fn(&mut [<T as Element>::Out], [f64; 3], &[T], &[T], &[T]);
 
 impl Element for f64 {
     type Out = f64;
@@ -106,6 +115,7 @@ impl Element for f64 {
         c[0] * f0 + c[1] * f1 + c[2] * f2
     }
     const STRIDED_DIFF: Option<StridedDiff<f64>> = Some(crate::cpu::strided_diff);
+    const STREAMED_COMB: Option<StreamedComb<f64>> = Some(crate::cpu::streamed_comb);
 }
 
 impl Element for f32 {

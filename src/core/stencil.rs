@@ -114,6 +114,14 @@ impl<W: Copy> Scale<W> {
     fn new(d: W, reciprocal: impl Fn(W) -> Option<W>) -> Self {
         reciprocal(d).map_or(Scale::Divide(d), Scale::Multiply)
     }
+
+    /// The divisor or factor, and whether it divides.
+    pub(crate) fn parts(self) -> (W, bool) {
+        match self {
+            Scale::Divide(w) => (w, true),
+            Scale::Multiply(w) => (w, false),
+        }
+    }
 }
 
 /// `out[j] = op(next[j], prev[j])`, one loop per way of scaling so that

@@ -1,12 +1,13 @@
 """Calls whose outputs add up to 32 MiB or more, which the library writes past
-the cache (non-temporal stores through a small buffer, see
-src/core/store.rs; all but the 1-D call with coordinates, which is limited
-by its divisions and keeps plain stores), against numpy.gradient bit for
-bit: contiguous and column-major inputs, odd row lengths (so that rows start
-at every alignment), stepped, reversed and cut inputs (with scalar steps,
-read in place: src/core/flat.rs, rows_in_place), scalar steps that divide
-and that multiply, coordinates, both edge orders, 1 to 3 dimensions, every
-output layout, at 1 and 2 threads."""
+the cache with non-temporal stores (through a small buffer, src/core/store.rs;
+the outer axes of float64 straight from registers, src/cpu.rs), all but the
+1-D call with coordinates, which is limited by its divisions and keeps plain
+stores. Against numpy.gradient bit for bit: contiguous and column-major
+inputs, odd row lengths (so that rows start at every alignment), stepped,
+reversed and cut inputs (with scalar steps, read in place: src/core/flat.rs,
+rows_in_place), scalar steps that divide and that multiply, coordinates,
+both edge orders, 1 to 3 dimensions, every output layout, at 1 and 2
+threads."""
 
 import os
 import sys
@@ -49,6 +50,9 @@ CASES = {
     "1d float64, unit step": lambda rng: (rng.standard_normal(4_500_001), (), {}),
     "1d float64, coordinates, edge order 2": lambda rng: (
         rng.standard_normal(4_500_001), (coordinates(rng, 4_500_001),), {"edge_order": 2}),
+    "3d float64, unit steps": lambda rng: (rng.standard_normal((130, 257, 131)), (), {}),
+    "3d float64, steps that divide around a coordinate axis, edge order 2": lambda rng: (
+        rng.standard_normal((131, 129, 261)), (0.3, coordinates(rng, 129), 2.5), {"edge_order": 2}),
     "3d float32, a coordinate axis among steps": lambda rng: (
         rng.standard_normal((130, 257, 261)).astype(np.float32), (1.5, coordinates(rng, 257), 0.5), {}),
     "2d complex128, one axis": lambda rng: (
