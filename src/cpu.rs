@@ -349,9 +349,7 @@ mod tests {
     /// bits, and nothing written outside the output.
     #[test]
     fn strided_diff_is_the_scalar_formula() {
-        use std::ops::Range;
-
-use ndarray::{s, ArrayView1};
+        use ndarray::{s, ArrayView1};
         let src: Vec<f64> = (0..400).map(|i| f64::from((i * 37) % 101) * 0.37 - 11.0).collect();
         let a = ArrayView1::from(&src[..]);
         for step in [1, 2, 3, -1, -2] {
