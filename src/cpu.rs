@@ -124,10 +124,10 @@ pub(crate) fn strided_diff(
         // part of x86_64.
         unsafe {
             match (avx2(), unit) {
-                (true, true) => strided_diff_avx::<true>(out, next, prev, w, divide, stream),
-                (true, false) => strided_diff_avx::<false>(out, next, prev, w, divide, stream),
-                (false, true) => strided_diff_sse2::<true>(out, next, prev, w, divide, stream),
-                (false, false) => strided_diff_sse2::<false>(out, next, prev, w, divide, stream),
+                (true, true) => with_avx2(#[inline(always)] || strided_diff_lanes::<Avx, true>(out, next, prev, w, divide, stream)),
+                (true, false) => with_avx2(#[inline(always)] || strided_diff_lanes::<Avx, false>(out, next, prev, w, divide, stream)),
+                (false, true) => strided_diff_lanes::<Sse2, true>(out, next, prev, w, divide, stream),
+                (false, false) => strided_diff_lanes::<Sse2, false>(out, next, prev, w, divide, stream),
             }
         }
     }
@@ -153,9 +153,9 @@ pub(crate) fn streamed_comb(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], 
         // variant, and SSE2 is part of x86_64.
         unsafe {
             if avx2() {
-                streamed_comb_avx(out, c, p, h, x);
+                with_avx2(#[inline(always)] || streamed_comb_lanes::<Avx>(out, c, p, h, x));
             } else {
-                streamed_comb_sse2(out, c, p, h, x);
+                streamed_comb_lanes::<Sse2>(out, c, p, h, x);
             }
         }
     }
@@ -177,25 +177,43 @@ fn vector_body(out: &[f64], stream: bool) -> Range<usize> {
     head..head + (n - head) / group * group
 }
 
-/// # Safety
-/// `next` and `prev` have at least `out.len()` elements, and stride 1 if
-/// `UNIT`; `out.len()` is a multiple of 4; `out` is 32-byte aligned if
-/// `stream`; AVX2 present.
+/// One vector width of float64, so that each loop below is written once
+/// for AVX2 (`Avx`, to be run under `with_avx2`) and SSE2 (`Sse2`).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn strided_diff_avx<const UNIT: bool>(
-    out: &mut [f64],
-    next: ArrayView1<'_, f64>,
-    prev: ArrayView1<'_, f64>,
-    w: f64,
-    divide: bool,
-    stream: bool,
-) {
-    use std::arch::x86_64::*;
-    /// Elements `0, s, 2s, 3s` from `p`.
+trait Lanes {
+    type V: Copy;
+    /// Elements per vector.
+    const N: usize;
+    unsafe fn splat(x: f64) -> Self::V;
+    /// `N` elements from `p`, `s` apart (`s` is 1 if `UNIT`).
+    unsafe fn load<const UNIT: bool>(p: *const f64, s: isize) -> Self::V;
+    unsafe fn sub(a: Self::V, b: Self::V) -> Self::V;
+    unsafe fn add(a: Self::V, b: Self::V) -> Self::V;
+    unsafe fn mul(a: Self::V, b: Self::V) -> Self::V;
+    unsafe fn div(a: Self::V, b: Self::V) -> Self::V;
+    /// Non-temporal if `stream` (`p` then aligned to the vector).
+    unsafe fn store(p: *mut f64, v: Self::V, stream: bool);
+}
+
+#[cfg(target_arch = "x86_64")]
+struct Avx;
+
+#[cfg(target_arch = "x86_64")]
+struct Sse2;
+
+// SAFETY (every method): the caller's contract; the intrinsics inline only
+// into code compiled with their feature (`with_avx2` for `Avx`).
+#[cfg(target_arch = "x86_64")]
+impl Lanes for Avx {
+    type V = std::arch::x86_64::__m256d;
+    const N: usize = 4;
     #[inline(always)]
-    unsafe fn load4<const UNIT: bool>(p: *const f64, s: isize) -> __m256d {
-        // SAFETY: the caller's element range covers the four.
+    unsafe fn splat(x: f64) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_set1_pd(x) }
+    }
+    #[inline(always)]
+    unsafe fn load<const UNIT: bool>(p: *const f64, s: isize) -> Self::V {
+        use std::arch::x86_64::*;
         unsafe {
             if UNIT {
                 return _mm256_loadu_pd(p);
@@ -205,44 +223,46 @@ unsafe fn strided_diff_avx<const UNIT: bool>(
             _mm256_insertf128_pd(_mm256_castpd128_pd256(lo), hi, 1)
         }
     }
-    let (x, sx, p, sp) = (next.as_ptr(), next.strides()[0], prev.as_ptr(), prev.strides()[0]);
-    let wv = _mm256_set1_pd(w);
-    for (i, o) in out.chunks_exact_mut(4).enumerate() {
-        let j = 4 * i as isize;
-        // SAFETY: elements `j..j + 4` of `next` and `prev` exist (see the
-        // function's contract); `o` is four elements, aligned if `stream`.
+    #[inline(always)]
+    unsafe fn sub(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_sub_pd(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn add(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_add_pd(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_mul_pd(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn div(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_div_pd(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn store(p: *mut f64, v: Self::V, stream: bool) {
+        use std::arch::x86_64::*;
         unsafe {
-            let d = _mm256_sub_pd(load4::<UNIT>(x.offset(j * sx), sx), load4::<UNIT>(p.offset(j * sp), sp));
-            let r = if divide { _mm256_div_pd(d, wv) } else { _mm256_mul_pd(d, wv) };
             if stream {
-                _mm256_stream_pd(o.as_mut_ptr(), r);
+                _mm256_stream_pd(p, v);
             } else {
-                _mm256_storeu_pd(o.as_mut_ptr(), r);
+                _mm256_storeu_pd(p, v);
             }
         }
     }
 }
 
-/// [`strided_diff_avx`] two at a time, for CPUs without AVX2.
-///
-/// # Safety
-/// `next` and `prev` have at least `out.len()` elements, and stride 1 if
-/// `UNIT`; `out.len()` is even; `out` is 16-byte aligned if `stream`.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-unsafe fn strided_diff_sse2<const UNIT: bool>(
-    out: &mut [f64],
-    next: ArrayView1<'_, f64>,
-    prev: ArrayView1<'_, f64>,
-    w: f64,
-    divide: bool,
-    stream: bool,
-) {
-    use std::arch::x86_64::*;
-    /// Elements `0, s` from `p`.
+impl Lanes for Sse2 {
+    type V = std::arch::x86_64::__m128d;
+    const N: usize = 2;
     #[inline(always)]
-    unsafe fn load2<const UNIT: bool>(p: *const f64, s: isize) -> __m128d {
-        // SAFETY: the caller's element range covers the two.
+    unsafe fn splat(x: f64) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_set1_pd(x) }
+    }
+    #[inline(always)]
+    unsafe fn load<const UNIT: bool>(p: *const f64, s: isize) -> Self::V {
+        use std::arch::x86_64::*;
         unsafe {
             if UNIT {
                 return _mm_loadu_pd(p);
@@ -250,59 +270,80 @@ unsafe fn strided_diff_sse2<const UNIT: bool>(
             _mm_loadh_pd(_mm_load_sd(p), p.offset(s))
         }
     }
-    let (x, sx, p, sp) = (next.as_ptr(), next.strides()[0], prev.as_ptr(), prev.strides()[0]);
-    let wv = _mm_set1_pd(w);
-    for (i, o) in out.chunks_exact_mut(2).enumerate() {
-        let j = 2 * i as isize;
-        // SAFETY: elements `j..j + 2` of `next` and `prev` exist (see the
-        // function's contract); `o` is two elements, aligned if `stream`.
+    #[inline(always)]
+    unsafe fn sub(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_sub_pd(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn add(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_add_pd(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_mul_pd(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn div(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_div_pd(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn store(p: *mut f64, v: Self::V, stream: bool) {
+        use std::arch::x86_64::*;
         unsafe {
-            let d = _mm_sub_pd(load2::<UNIT>(x.offset(j * sx), sx), load2::<UNIT>(p.offset(j * sp), sp));
-            let r = if divide { _mm_div_pd(d, wv) } else { _mm_mul_pd(d, wv) };
             if stream {
-                _mm_stream_pd(o.as_mut_ptr(), r);
+                _mm_stream_pd(p, v);
             } else {
-                _mm_storeu_pd(o.as_mut_ptr(), r);
+                _mm_storeu_pd(p, v);
             }
         }
     }
 }
 
+/// The vector part of `strided_diff`, `L::N` at a time.
+///
 /// # Safety
-/// All four are as long, a multiple of 4; `out` 32-byte aligned; AVX2
-/// present.
+/// `next` and `prev` have at least `out.len()` elements, and stride 1 if
+/// `UNIT`; `out.len()` is a multiple of `L::N`; `out` is aligned to the
+/// vector if `stream`; the CPU has `L`'s instructions.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn streamed_comb_avx(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], x: &[f64]) {
-    use std::arch::x86_64::*;
-    let (a, b, c) = (_mm256_set1_pd(c[0]), _mm256_set1_pd(c[1]), _mm256_set1_pd(c[2]));
-    for (j, o) in (0..).step_by(4).zip(out.chunks_exact_mut(4)) {
-        // SAFETY: elements `j..j + 4` of `p`, `h` and `x` exist (they are
-        // as long as `out`); `o` is four aligned elements.
+#[inline(always)]
+unsafe fn strided_diff_lanes<L: Lanes, const UNIT: bool>(
+    out: &mut [f64],
+    next: ArrayView1<'_, f64>,
+    prev: ArrayView1<'_, f64>,
+    w: f64,
+    divide: bool,
+    stream: bool,
+) {
+    let (x, sx, p, sp) = (next.as_ptr(), next.strides()[0], prev.as_ptr(), prev.strides()[0]);
+    // SAFETY: the CPU has `L`'s instructions.
+    let wv = unsafe { L::splat(w) };
+    for (j, o) in (0..).step_by(L::N).zip(out.chunks_exact_mut(L::N)) {
+        // SAFETY: elements `j..j + L::N` of `next` and `prev` exist (see the
+        // function's contract); `o` is `L::N` elements, aligned if `stream`.
         unsafe {
-            let (pj, hj, xj) = (_mm256_loadu_pd(p.as_ptr().add(j)), _mm256_loadu_pd(h.as_ptr().add(j)), _mm256_loadu_pd(x.as_ptr().add(j)));
-            let sum = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(a, pj), _mm256_mul_pd(b, hj)), _mm256_mul_pd(c, xj));
-            _mm256_stream_pd(o.as_mut_ptr(), sum);
+            let d = L::sub(L::load::<UNIT>(x.offset(j * sx), sx), L::load::<UNIT>(p.offset(j * sp), sp));
+            L::store(o.as_mut_ptr(), if divide { L::div(d, wv) } else { L::mul(d, wv) }, stream);
         }
     }
 }
 
-/// [`streamed_comb_avx`] two at a time, for CPUs without AVX2.
+/// The vector part of `streamed_comb`, `L::N` at a time.
 ///
 /// # Safety
-/// All four are as long, an even length; `out` 16-byte aligned.
+/// All four are as long, a multiple of `L::N`; `out` aligned to the vector;
+/// the CPU has `L`'s instructions.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-unsafe fn streamed_comb_sse2(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], x: &[f64]) {
-    use std::arch::x86_64::*;
-    let (a, b, c) = (_mm_set1_pd(c[0]), _mm_set1_pd(c[1]), _mm_set1_pd(c[2]));
-    for (j, o) in (0..).step_by(2).zip(out.chunks_exact_mut(2)) {
-        // SAFETY: elements `j..j + 2` of `p`, `h` and `x` exist (they are
-        // as long as `out`); `o` is two aligned elements.
+#[inline(always)]
+unsafe fn streamed_comb_lanes<L: Lanes>(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], x: &[f64]) {
+    // SAFETY: the CPU has `L`'s instructions.
+    let (a, b, c) = unsafe { (L::splat(c[0]), L::splat(c[1]), L::splat(c[2])) };
+    for (j, o) in (0..).step_by(L::N).zip(out.chunks_exact_mut(L::N)) {
+        // SAFETY: elements `j..j + L::N` of `p`, `h` and `x` exist (they
+        // are as long as `out`); `o` is `L::N` aligned elements.
         unsafe {
-            let (pj, hj, xj) = (_mm_loadu_pd(p.as_ptr().add(j)), _mm_loadu_pd(h.as_ptr().add(j)), _mm_loadu_pd(x.as_ptr().add(j)));
-            let sum = _mm_add_pd(_mm_add_pd(_mm_mul_pd(a, pj), _mm_mul_pd(b, hj)), _mm_mul_pd(c, xj));
-            _mm_stream_pd(o.as_mut_ptr(), sum);
+            let (pj, hj, xj) = (L::load::<true>(p.as_ptr().add(j), 1), L::load::<true>(h.as_ptr().add(j), 1), L::load::<true>(x.as_ptr().add(j), 1));
+            L::store(o.as_mut_ptr(), L::add(L::add(L::mul(a, pj), L::mul(b, hj)), L::mul(c, xj)), true);
         }
     }
 }
