@@ -40,6 +40,28 @@ fn avx2() -> bool {
     *AVX2.get_or_init(|| std::env::var_os("GRADIENT_CPU").is_none_or(|v| v != "baseline") && std::is_x86_feature_detected!("avx2"))
 }
 
+/// Whether the lines of the contiguous axis, like those of the outer axes,
+/// are stored straight from registers (`strided_diff`) rather than through
+/// `core::store`'s buffer: on Intel CPUs with AVX2, unless
+/// `GRADIENT_CPU=baseline` asks for the build's defaults (which is how the
+/// tests reach both). Each way was the faster on one of the test machines
+/// (`core::flat`).
+pub(crate) fn direct_row_stores() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        static INTEL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        let intel = || {
+            // SAFETY: CPUID leaf 0 exists on every x86_64 CPU.
+            #[allow(unused_unsafe)]
+            let id = unsafe { std::arch::x86_64::__cpuid(0) };
+            [id.ebx, id.edx, id.ecx] == [*b"Genu", *b"ineI", *b"ntel"].map(u32::from_le_bytes)
+        };
+        avx2() && *INTEL.get_or_init(intel)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn with_avx2<R>(work: impl FnOnce() -> R) -> R {

@@ -9,18 +9,30 @@
 //! With scalar steps (numpy's default), a run of rows that is interior for
 //! every other axis is one flat span in which each output is
 //! `op(f[m + d], f[m - d], w)`, with one distance `d` per axis: `span`
-//! computes one axis over the whole span, then the next, and `block` puts
-//! the lane edges back afterwards. On this project's 2-core test machine
-//! (kernel v669) reading three input rows in one loop cost more than
-//! reading two in one loop and one in another: one axis after another over
-//! blocks of 2^17 elements made 4096^2 and 256^3 float64 with all axes
-//! 15-20% faster than computing all axes together, 16 elements at a
+//! computes one axis over a piece of the span, then the next, and `block`
+//! puts the lane edges back afterwards. On this project's 2-core AMD test
+//! machine (kernel v669) reading three input rows in one loop cost more
+//! than reading two in one loop and one in another: one axis after another
+//! over blocks of 2^17 elements made 4096^2 and 256^3 float64 with all
+//! axes 15-20% faster than computing all axes together, 16 elements at a
 //! time (hand-written C loops showed the same). On an earlier image of that
 //! machine the fused loop had been the faster one.
 //!
+//! The pieces (`pipeline`) are 2^14 elements or more, and each outer axis
+//! runs as many pieces behind the row axis as its distance spans, so that
+//! the rows it reads were read moments before. On the 2-core Intel test
+//! machine (kernel v1045, 2 MiB of L2 per core), a whole block of 32 rows
+//! of 4096 float64 per axis, the outer axis rereading it from L2, took
+//! 1.1x the time of that pipeline in hand-written C (every other column of
+//! 4096x8192: 1.2x). In the library, against whole blocks, at 1 / 2
+//! threads: 0.95-0.97 / 0.98 of the time on 4096^2, 0.86 / 0.83 reading
+//! every other column of it, 0.90 / 0.91 with coordinates on both axes,
+//! 0.93 on 1024^2 and 0.87 on 512^2 with coordinates (not streamed), and
+//! within 1% on 256^3, where pieces of 2^10 elements took 1.24x the time.
+//!
 //! With coordinates on some axis, `rule_rows` computes the same runs of
-//! rows one axis after another too, with each row's formula for each axis
-//! chosen once and then one loop over the row. Coordinates along the row go
+//! rows in the same pieces, with each row's formula for each axis chosen
+//! once and then one loop over the row. Coordinates along the row go
 //! several rows at a time, so that each load of their weights (in L2 for
 //! long rows) serves them all: two rows, or four (`store::ROWS`) when the
 //! outputs stream. On 4096^2 float64 with coordinates on both axes, two
@@ -38,13 +50,32 @@
 //! The outer axes of such calls, on float64 (the type's `STRIDED_DIFF` and
 //! `STREAMED_COMB`), store each output line straight from registers
 //! instead of going through the store's buffer (`span`, `streamed_row`).
-//! In hand-written C, `(f[i + d] - f[i - d]) * 0.5` over 4096^2 float64
-//! through the buffer took 0.7-1.0x the time of direct non-temporal stores
-//! for d = 1, and 1.17-1.32x for d of 1024 to 8192. In the library, at
-//! 1 / 2 threads, direct stores took 0.82 / 0.92 of the buffer's time on
-//! 4096^2 with both axes, 0.75-0.79 / 0.75-0.94 on 256^3, 0.81-0.86 /
-//! 0.93 with coordinates on both axes of 4096^2, and 0.73-0.78 / 0.80
-//! for the axis across the rows alone.
+//! On the AMD machine, in hand-written C, `(f[i + d] - f[i - d]) * 0.5`
+//! over 4096^2 float64 through the buffer took 0.7-1.0x the time of direct
+//! non-temporal stores for d = 1, and 1.17-1.32x for d of 1024 to 8192.
+//! In the library, at 1 / 2 threads, direct stores took 0.82 / 0.92 of the
+//! buffer's time on 4096^2 with both axes, 0.75-0.79 / 0.75-0.94 on 256^3,
+//! 0.81-0.86 / 0.93 with coordinates on both axes of 4096^2, and
+//! 0.73-0.78 / 0.80 for the axis across the rows alone.
+//!
+//! On the Intel machine the buffer lost for d = 1 as well (C: 1.15-1.25x
+//! the time of direct stores, wherever the buffer sat against the input),
+//! so there the row axis with a scalar step stores directly too
+//! (`crate::cpu::direct_row_stores`). Against the buffer, at 1 / 2
+//! threads: 0.74-0.76 / 0.67 of the time for the row axis alone, 0.77-0.78
+//! / 0.79 on 4096^2 with both axes, 0.85-0.86 / 0.87-0.88 on 256^3.
+//!
+//! A lane end stored plainly into a line already streamed reads that line
+//! back from memory. In hand-written C on 256^3 (all axes, pipelined, on
+//! the Intel machine) the ends took 30 ms written after each run, against
+//! 26.5 without them, 47.7 written right after each row, 32.5 with each
+//! row's two end lines stored plainly, and 26.7 with those lines built
+//! aside and streamed whole. `streamed_lane` does the last, for rows read
+//! in place and, on Intel CPUs, for rows of `WHOLE_LANE_MIN_LEN` or more
+//! (the per-lane work costs shorter rows more than it saves, so 256^3
+//! keeps the ends after each run). Against the ends stored plainly, at
+//! 1 / 2 threads: 0.83-0.89 / 0.89-0.92 of the time on every other column
+//! of 4096^2, 0.93-0.96 / 0.98-1.02 on 4096^2.
 //!
 //! Each block is run through `crate::cpu::widest` (AVX2 where the CPU has
 //! it), which is why everything `block` calls on those paths is
@@ -75,12 +106,12 @@
 use std::cmp::Reverse;
 use std::ops::Range;
 
-use ndarray::{ArrayBase, ArrayView2, ArrayViewD, ArrayViewMutD, Axis, Ix2, IxDyn, RawData, Slice};
+use ndarray::{ArrayBase, ArrayView1, ArrayView2, ArrayViewD, ArrayViewMutD, Axis, Ix2, IxDyn, RawData, Slice};
 use smallvec::SmallVec;
 
 use super::element::{Element, StridedDiff};
 use super::kernel::AxisPlan;
-use super::stencil::{AxisStencil, EdgeOrder, Scale, Stencil};
+use super::stencil::{AxisStencil, EdgeOrder, Scale, Stencil, WeakUniform};
 use super::store::{self, Store};
 use super::threads;
 
@@ -89,6 +120,18 @@ use super::threads;
 /// 4096 (pieces in L2 rather than L1) was no faster on 4096^2 with
 /// coordinates on both axes and 1.4x slower on 64x262144, on huge pages.
 const PIECE: usize = 256;
+
+/// Shorter rows of runs with scalar steps are not written lane by lane
+/// (`Call::whole_lanes`): the per-lane work costs more than the ends'
+/// lines read back from memory. On the Intel test machine, with both axes,
+/// lane by lane took 0.96 of the time of runs on 4096^2 float64, 1.04x on
+/// 16384x1024 and 1.11x on 32768x512, and the axis along rows of 256
+/// alone took 1.21x on 256^3.
+const WHOLE_LANE_MIN_LEN: usize = 4096;
+
+/// Input elements per piece of a `pipeline`d run: fewer cost more in
+/// per-piece dispatch than they gain.
+const PIPE_ELEMENTS: usize = 1 << 14;
 
 type Small<T> = SmallVec<[T; 4]>;
 
@@ -293,6 +336,15 @@ struct Call<'a, T: Element> {
 }
 
 impl<'a, T: Element> Call<'a, T> {
+    /// The type's strided loop when the row axis of runs with scalar steps
+    /// writes whole lanes, ends included, straight from registers
+    /// (`streamed_lane`), rather than a run at a time (through the store's
+    /// buffer, or straight from registers with the ends added afterwards).
+    fn whole_lanes(&self) -> Option<StridedDiff<T>> {
+        let long = self.len >= WHOLE_LANE_MIN_LEN;
+        T::STRIDED_DIFF.filter(|_| long && self.stream && !self.steps.is_empty() && crate::cpu::direct_row_stores())
+    }
+
     /// The input as rows and columns, and the type's strided loop, when
     /// every row in `rows` is interior for the outer axis (or that axis is
     /// not computed) and the input is one that `rows_in_place` reads.
@@ -330,7 +382,7 @@ impl<'a, T: Element> Call<'a, T> {
 /// Rows `first..` of the array, as many as `outs` hold, from `src`.
 #[inline(always)]
 fn block<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize) {
-    let Call { len, plans, ref steps, ref axes, ref order, edge, .. } = *call;
+    let Call { len, plans, ref steps, ref axes, edge, .. } = *call;
     let end = first + outs[0].len() / len;
     let row = |r: usize| src.elems(r * len..(r + 1) * len);
     let mut r = first;
@@ -339,14 +391,14 @@ fn block<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::
         let rows = interior_rows(axes, &at).min(end - r);
         if rows > 0 {
             if steps.is_empty() {
-                rule_rows(order, plans, axes, src, store, outs, first, r..r + rows, len);
+                rule_rows(call, src, store, outs, first, r..r + rows);
             } else {
-                let elems = r * len - src.origin..(r + rows) * len - src.origin;
-                span(order, steps, axes, src.data, store, outs, (r - first) * len, elems);
+                span(call, src, store, outs, first, r..r + rows);
             }
             // `span` computed the row axis's lane ends inside the run as
-            // interior points and `rule_rows` left them: put the edges there.
-            if let Some(k) = axes.iter().position(|w| w.rows == 0) {
+            // interior points (unless it wrote whole lanes) and `rule_rows`
+            // left them: put the edges there.
+            if let Some(k) = axes.iter().position(|w| w.rows == 0).filter(|_| call.whole_lanes().is_none()) {
                 let out = &mut outs[k][(r - first) * len..(r - first + rows) * len];
                 let f = src.elems(r * len..(r + rows) * len);
                 match &plans[k].stencil {
@@ -394,20 +446,71 @@ fn block<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::
 #[inline(always)]
 fn rows_in_place<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, diff: StridedDiff<T>, outs: &mut [&mut [T::Out]], first: usize) {
     let Call { len, plans, ref steps, ref axes, ref order, edge, stream, .. } = *call;
-    for &k in order {
-        let (w, divide) = steps[k].parts();
-        for (r, o) in (first..).zip(outs[k].chunks_exact_mut(len)) {
-            if axes[k].rows != 0 {
-                diff(o, f.row(r + 1), f.row(r - 1), w, divide, stream);
-                continue;
+    debug_assert!(stream, "read in place only when streaming");
+    let rows = first..first + outs[0].len() / len;
+    pipeline(
+        order,
+        axes,
+        rows,
+        len,
+        #[inline(always)]
+        |k, rows| {
+            let (w, divide) = steps[k].parts();
+            let out = &mut outs[k][(rows.start - first) * len..(rows.end - first) * len];
+            for (r, o) in rows.zip(out.chunks_exact_mut(len)) {
+                if axes[k].rows != 0 {
+                    diff(o, f.row(r + 1), f.row(r - 1), w, divide, stream);
+                    continue;
+                }
+                let AxisStencil::Weak(st) = &plans[k].stencil else { unreachable!("scalar steps on every axis") };
+                streamed_lane(diff, st, f.row(r), o, edge);
             }
-            let here = f.row(r);
-            let (next, prev) = (Slice::from(2..), Slice::from(..len - 2));
-            diff(&mut o[1..len - 1], here.slice_axis(Axis(0), next), here.slice_axis(Axis(0), prev), w, divide, stream);
-            let AxisStencil::Weak(st) = &plans[k].stencil else { unreachable!("scalar steps on every axis") };
-            o[0] = st.lane_start(edge, |i| here[i]);
-            o[len - 1] = st.lane_end(edge, len, |i| here[i]);
+        },
+    );
+}
+
+/// One lane `f` of the row axis with a scalar step into `out`, its ends
+/// included, stored past the cache from registers by `diff`. The cache
+/// lines of `out` that hold the lane's ends are built aside and streamed
+/// whole as well (the lane's partial lines take plain stores): a plain
+/// store into a line just streamed reads it back from memory (see the
+/// module comment).
+#[inline(always)]
+fn streamed_lane<T: Element>(diff: StridedDiff<T>, st: &WeakUniform<T::Weak>, f: ArrayView1<'_, T>, out: &mut [T::Out], edge: EdgeOrder) {
+    let n = out.len();
+    let (w, divide) = st.scale().parts();
+    // Whole lines `a..b`; the first holds end 0 if `a == 0`, the last end
+    // `n - 1` if `b == n` (the same line if there is only one).
+    let line = 64 / size_of::<T::Out>();
+    let a = out.as_ptr().align_offset(64).min(n);
+    let b = a + (n - a) / line * line;
+    let first = if a == 0 && b > a { a..a + line } else { a..a };
+    let last = if b == n && b > a { (b - line).max(first.end)..b } else { b..b };
+    let inner = first.end..last.start;
+    if !inner.is_empty() {
+        let shifted = |by: isize| f.slice_axis(Axis(0), Slice::from(inner.start as isize + by..inner.end as isize + by));
+        diff(&mut out[inner.clone()], shifted(1), shifted(-1), w, divide, true);
+    }
+    // The rest after the loop over the lane, which has brought its ends
+    // into cache: read first, each lane's start waited for memory.
+    let ends = [st.lane_start(edge, |i| f[i]), st.lane_end(edge, n, |i| f[i])];
+    let value = |j: usize| match j {
+        0 => ends[0],
+        j if j == n - 1 => ends[1],
+        j if divide => T::diff_weak(f[j + 1], f[j - 1], w),
+        j => T::times_weak(f[j + 1], f[j - 1], w),
+    };
+    let mut aside = [<T::Out as bytemuck::Zeroable>::zeroed(); 16];
+    for l in [first, last] {
+        if !l.is_empty() {
+            for (j, v) in l.clone().zip(&mut aside) {
+                *v = value(j);
+            }
+            crate::cpu::stream(&mut out[l.clone()], &aside[..l.len()]);
         }
+    }
+    for j in (0..a).chain(b..n) {
+        out[j] = value(j);
     }
 }
 
@@ -443,25 +546,56 @@ fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
     steps.unwrap_or_default()
 }
 
-/// Elements `elems` of the array, whole rows that are interior for every
-/// axis but the row axis, written from `outs[..][at..]`. The row axis is
-/// treated as interior too (the caller then restores the lane edges): with
-/// scalar steps every output is `op(f[m + d], f[m - d], w)`, one distance
-/// `d` per axis, and the axes are computed one after another over the whole
-/// span (see the module comment).
+/// Rows `rows` of the array, interior for every axis but the row axis,
+/// written to `outs[..]` from row `first` on. The row axis is treated as
+/// interior too (the caller then restores the lane edges): with scalar
+/// steps every output is `op(f[m + d], f[m - d], w)`, one distance `d` per
+/// axis, and each axis is computed over a piece of rows at a time
+/// (`pipeline`).
 #[inline(always)]
-fn span<T: Element>(
-    order: &[usize],
-    steps: &[Scale<T::Weak>],
-    axes: &[Walk],
-    fs: &[T],
-    store: &mut Store<T::Out>,
-    outs: &mut [&mut [T::Out]],
-    at: usize,
-    elems: Range<usize>,
-) {
-    for &k in order {
-        axis_span(steps[k], &axes[k], fs, store, &mut *outs[k], at, elems.clone());
+fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
+    let Call { len, plans, ref steps, ref axes, ref order, edge, .. } = *call;
+    pipeline(
+        order,
+        axes,
+        rows,
+        len,
+        #[inline(always)]
+        |k, rows| {
+            let out = &mut outs[k][(rows.start - first) * len..(rows.end - first) * len];
+            if let (Some(diff), AxisStencil::Weak(st), 0) = (call.whole_lanes(), &plans[k].stencil, axes[k].rows) {
+                for (r, o) in rows.zip(out.chunks_exact_mut(len)) {
+                    streamed_lane(diff, st, src.elems(r * len..(r + 1) * len).into(), o, edge);
+                }
+                return;
+            }
+            let elems = rows.start * len - src.origin..rows.end * len - src.origin;
+            axis_span(steps[k], &axes[k], src.data, store, out, elems);
+        },
+    );
+}
+
+/// Calls `work(k, piece)` for every plan `k` in `order` and every piece of
+/// `rows` (`PIPE_ELEMENTS` or more elements, a whole number of
+/// `store::ROWS` rows), the outer axes lagging behind the row axis by as
+/// many pieces as their distance spans: both rows an outer axis reads were
+/// then read by the row axis moments before and are in L2, wherever the
+/// run is long. Computing one axis over a whole run and then the next
+/// instead rereads the run from further away (see the module comment).
+/// `work` must be an `#[inline(always)]` closure (see `crate::cpu::widest`).
+#[inline(always)]
+fn pipeline(order: &[usize], axes: &[Walk], rows: Range<usize>, len: usize, mut work: impl FnMut(usize, Range<usize>)) {
+    let piece = PIPE_ELEMENTS.div_ceil(len).next_multiple_of(store::ROWS);
+    let pieces = rows.len().div_ceil(piece);
+    let lag = |k: usize| axes[k].rows.div_ceil(piece);
+    let most = order.iter().map(|&k| lag(k)).max().unwrap_or(0);
+    for step in 0..pieces + most {
+        for &k in order {
+            if let Some(i) = step.checked_sub(lag(k)).filter(|&i| i < pieces) {
+                let a = rows.start + i * piece;
+                work(k, a..(a + piece).min(rows.end));
+            }
+        }
     }
 }
 
@@ -472,17 +606,16 @@ fn axis_span<T: Element>(
     fs: &[T],
     store: &mut Store<T::Out>,
     out: &mut [T::Out],
-    at: usize,
     elems: Range<usize>,
 ) {
-    // The row axis skips the span's first and last elements, which are row
+    // The row axis skips the piece's first and last elements, which are row
     // ends and may be the array's: the caller puts the lane edges there.
     let skip = usize::from(axis.rows == 0);
     let (lo, hi, d) = (elems.start + skip, elems.end - skip, axis.dist);
     let (prev, next) = (&fs[lo - d..hi - d], &fs[lo + d..hi + d]);
-    let out = &mut out[at + skip..at + skip + (hi - lo)];
+    let out = &mut out[skip..skip + (hi - lo)];
     // As in `streamed_row`.
-    if let (Some(diff), true, true) = (T::STRIDED_DIFF, axis.rows != 0, store.streams()) {
+    if let (Some(diff), true, true) = (T::STRIDED_DIFF, axis.rows != 0 || crate::cpu::direct_row_stores(), store.streams()) {
         let (w, divide) = step.parts();
         return diff(out, next.into(), prev.into(), w, divide, true);
     }
@@ -611,60 +744,64 @@ fn each_column<T: Copy, O>(o: &mut [O], p: &[T], h: &[T], x: &[T], op: impl Fn(T
 }
 
 /// Rows `rows` of the array, interior for every axis but the row axis,
-/// written to `outs[..]` from row `first` on: one axis after another (as
-/// `span` does), each row with its own rule. The row axis's own ends are
-/// left to the caller.
+/// written to `outs[..]` from row `first` on, a piece of rows at a time
+/// (`pipeline`, as `span` does), each row with its own rule. The row axis's
+/// own ends are left to the caller.
 #[inline(always)]
-fn rule_rows<T: Element>(
-    order: &[usize],
-    plans: &[AxisPlan<'_, T::Weak>],
-    axes: &[Walk],
-    src: Rows<'_, T>,
-    store: &mut Store<T::Out>,
-    outs: &mut [&mut [T::Out]],
-    first: usize,
-    rows: Range<usize>,
-    len: usize,
-) {
-    for &k in order {
-        let (plan, axis, out) = (&plans[k], &axes[k], &mut *outs[k]);
-        let (d, along) = (axis.dist, axis.rows == 0);
-        let (lo, hi) = if along { (1, len - 1) } else { (0, len) };
-        let mut q = rows.start;
-        while q < rows.end {
-            let rule = Rule::new(&plan.stencil, axis.at(q).i, along);
-            let (m, at) = (q * len, (q - first) * len);
-            let taps = |m: usize| (src.elems(m + lo - d..m + hi - d), src.elems(m + lo..m + hi), src.elems(m + lo + d..m + hi + d));
-            let (p, h, x) = taps(m);
-            // Coordinates along the row: several rows share each load of
-            // the weights, whose table (24 bytes a column) is in L2 for long
-            // rows. Four rows spill registers, which costs more than it saves
-            // when the data is in cache: 512^2 float64 with coordinates on
-            // both axes took 1.18x the time of two rows at a time.
-            if let Rule::Table(t) = rule {
-                let n = if store.streams() { store::ROWS } else { 2 };
-                if q + n <= rows.end {
-                    let (outs, f) = (&mut out[at..at + n * len], |r: usize| taps(m + r * len));
-                    if n == 2 {
-                        table_run::<T, 2>(store, t, outs, lo..hi, f);
-                    } else {
-                        table_run::<T, { store::ROWS }>(store, t, outs, lo..hi, f);
-                    }
-                    q += n;
-                    continue;
+fn rule_rows<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
+    let Call { len, ref axes, ref order, .. } = *call;
+    pipeline(
+        order,
+        axes,
+        rows,
+        len,
+        #[inline(always)]
+        |k, rows| {
+            axis_rule_rows(call, k, src, store, &mut *outs[k], first, rows);
+        },
+    );
+}
+
+/// Plan `k` of [`rule_rows`], into its output `out`.
+#[inline(always)]
+fn axis_rule_rows<T: Element>(call: &Call<'_, T>, k: usize, src: Rows<'_, T>, store: &mut Store<T::Out>, out: &mut [T::Out], first: usize, rows: Range<usize>) {
+    let (plan, axis, len) = (&call.plans[k], &call.axes[k], call.len);
+    let (d, along) = (axis.dist, axis.rows == 0);
+    let (lo, hi) = if along { (1, len - 1) } else { (0, len) };
+    let mut q = rows.start;
+    while q < rows.end {
+        let rule = Rule::new(&plan.stencil, axis.at(q).i, along);
+        let (m, at) = (q * len, (q - first) * len);
+        let taps = |m: usize| (src.elems(m + lo - d..m + hi - d), src.elems(m + lo..m + hi), src.elems(m + lo + d..m + hi + d));
+        let (p, h, x) = taps(m);
+        // Coordinates along the row: several rows share each load of
+        // the weights, whose table (24 bytes a column) is in L2 for long
+        // rows. Four rows spill registers, which costs more than it saves
+        // when the data is in cache: 512^2 float64 with coordinates on
+        // both axes took 1.18x the time of two rows at a time.
+        if let Rule::Table(t) = rule {
+            let n = if store.streams() { store::ROWS } else { 2 };
+            if q + n <= rows.end {
+                let (outs, f) = (&mut out[at..at + n * len], |r: usize| taps(m + r * len));
+                if n == 2 {
+                    table_run::<T, 2>(store, t, outs, lo..hi, f);
+                } else {
+                    table_run::<T, { store::ROWS }>(store, t, outs, lo..hi, f);
                 }
-            }
-            if !along && store.streams() && streamed_row::<T>(rule, &mut out[at..at + len], p, h, x) {
-                q += 1;
+                q += n;
                 continue;
             }
-            store.fill(
-                &mut out[at + lo..at + hi],
-                #[inline(always)]
-                |a, o| rule.apply(lo + a, o, &p[a..], &h[a..], &x[a..]),
-            );
-            q += 1;
         }
+        if !along && store.streams() && streamed_row::<T>(rule, &mut out[at..at + len], p, h, x) {
+            q += 1;
+            continue;
+        }
+        store.fill(
+            &mut out[at + lo..at + hi],
+            #[inline(always)]
+            |a, o| rule.apply(lo + a, o, &p[a..], &h[a..], &x[a..]),
+        );
+        q += 1;
     }
 }
 

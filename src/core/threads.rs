@@ -65,9 +65,10 @@ pub(crate) fn run<R: Send>(elements: usize, work: impl FnOnce(bool) -> R + Send)
     work(false)
 }
 
-/// Input elements per block (1 MiB of float64). Each axis is computed over
-/// a whole block before the next, so longer blocks mean longer unbroken
-/// streams; on this project's 2-core test machine 2^17 made 4096^2 and 256^3
+/// Input elements per block (1 MiB of float64). Each axis was computed over
+/// a whole block before the next (as `kernel` still does; `flat` now goes
+/// a piece at a time), so longer blocks meant longer unbroken streams; on
+/// this project's 2-core AMD test machine 2^17 made 4096^2 and 256^3
 /// float64 with all axes 15-20% faster than 2^14 (which kept a block and its
 /// outputs in L2), and larger blocks gained nothing more.
 pub(crate) const BLOCK_ELEMENTS: usize = 1 << 17;

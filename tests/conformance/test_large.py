@@ -1,6 +1,7 @@
 """Calls whose outputs add up to 32 MiB or more, which the library writes past
 the cache with non-temporal stores (through a small buffer, src/core/store.rs;
-the outer axes of float64 straight from registers, src/cpu.rs), all but the
+the outer axes of float64 straight from registers, src/cpu.rs, and on Intel
+CPUs the row axis too unless GRADIENT_CPU=baseline), all but the
 1-D call with coordinates, which is limited by its divisions and keeps plain
 stores. Against numpy.gradient bit for bit: contiguous and column-major
 inputs, odd row lengths (so that rows start at every alignment), stepped,
@@ -36,6 +37,10 @@ CASES = {
         rng.standard_normal((2051, 1030)), (coordinates(rng, 2051), 0.75), {"edge_order": 2}),
     "2d float32, coordinates along rows of odd length, edge order 2": lambda rng: (
         rng.standard_normal((2101, 2053)).astype(np.float32), (1.0, coordinates(rng, 2053)), {"edge_order": 2}),
+    "2d float64, rows of 4096, steps that divide, edge order 2": lambda rng: (
+        rng.standard_normal((1030, 4096)), (0.3, 2.5), {"edge_order": 2}),
+    "2d float64, rows of 4103, along the rows only": lambda rng: (
+        rng.standard_normal((2100, 4103)), (), {"axis": 1}),
     "2d float64, every other column": lambda rng: (rng.standard_normal((2048, 2202))[:, ::2], (), {}),
     "2d float64, columns reversed, steps that divide, edge order 2": lambda rng: (
         rng.standard_normal((2048, 1101))[:, ::-1], (0.3, 2.5), {"edge_order": 2}),
