@@ -440,23 +440,22 @@ fn block<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::
 
 /// Rows `first..` of a strided 2-D input with scalar steps, as many as
 /// `outs` hold, every one interior for the outer axis (or that axis not
-/// computed), read in place (see the module comment): each output row is
-/// one `diff` of two input rows, axis by axis in `Call::order` (the row
-/// axis first), then the row axis's lane ends.
+/// computed), read in place (see the module comment), a piece at a time
+/// (`pipeline`): each output row of the outer axis is one `diff` of two
+/// input rows, each of the row axis one `streamed_lane`.
 #[inline(always)]
 fn rows_in_place<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, diff: StridedDiff<T>, outs: &mut [&mut [T::Out]], first: usize) {
-    let Call { len, plans, ref steps, ref axes, ref order, edge, stream, .. } = *call;
+    let Call { len, plans, ref steps, ref axes, edge, stream, .. } = *call;
     debug_assert!(stream, "read in place only when streaming");
     let rows = first..first + outs[0].len() / len;
     pipeline(
-        order,
-        axes,
+        call,
+        outs,
+        first,
         rows,
-        len,
         #[inline(always)]
-        |k, rows| {
+        |k, rows, out| {
             let (w, divide) = steps[k].parts();
-            let out = &mut outs[k][(rows.start - first) * len..(rows.end - first) * len];
             for (r, o) in rows.zip(out.chunks_exact_mut(len)) {
                 if axes[k].rows != 0 {
                     diff(o, f.row(r + 1), f.row(r - 1), w, divide, stream);
@@ -554,15 +553,14 @@ fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
 /// (`pipeline`).
 #[inline(always)]
 fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
-    let Call { len, plans, ref steps, ref axes, ref order, edge, .. } = *call;
+    let Call { len, plans, ref steps, ref axes, edge, .. } = *call;
     pipeline(
-        order,
-        axes,
+        call,
+        outs,
+        first,
         rows,
-        len,
         #[inline(always)]
-        |k, rows| {
-            let out = &mut outs[k][(rows.start - first) * len..(rows.end - first) * len];
+        |k, rows, out| {
             if let (Some(diff), AxisStencil::Weak(st), 0) = (call.whole_lanes(), &plans[k].stencil, axes[k].rows) {
                 for (r, o) in rows.zip(out.chunks_exact_mut(len)) {
                     streamed_lane(diff, st, src.elems(r * len..(r + 1) * len).into(), o, edge);
@@ -575,16 +573,24 @@ fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::O
     );
 }
 
-/// Calls `work(k, piece)` for every plan `k` in `order` and every piece of
-/// `rows` (`PIPE_ELEMENTS` or more elements, a whole number of
-/// `store::ROWS` rows), the outer axes lagging behind the row axis by as
-/// many pieces as their distance spans: both rows an outer axis reads were
-/// then read by the row axis moments before and are in L2, wherever the
-/// run is long. Computing one axis over a whole run and then the next
-/// instead rereads the run from further away (see the module comment).
-/// `work` must be an `#[inline(always)]` closure (see `crate::cpu::widest`).
+/// Calls `work(k, piece, out)` for every plan `k` in `call.order` and every
+/// piece of `rows` (`PIPE_ELEMENTS` or more elements, a whole number of
+/// `store::ROWS` rows), `out` being those rows of `outs[k]` (which start at
+/// row `first`), the outer axes lagging behind the row axis by as many
+/// pieces as their distance spans: both rows an outer axis reads were then
+/// read by the row axis moments before and are in L2, wherever the run is
+/// long. Computing one axis over a whole run and then the next instead
+/// rereads the run from further away (see the module comment). `work` must
+/// be an `#[inline(always)]` closure (see `crate::cpu::widest`).
 #[inline(always)]
-fn pipeline(order: &[usize], axes: &[Walk], rows: Range<usize>, len: usize, mut work: impl FnMut(usize, Range<usize>)) {
+fn pipeline<T: Element>(
+    call: &Call<'_, T>,
+    outs: &mut [&mut [T::Out]],
+    first: usize,
+    rows: Range<usize>,
+    mut work: impl FnMut(usize, Range<usize>, &mut [T::Out]),
+) {
+    let Call { len, ref axes, ref order, .. } = *call;
     let piece = PIPE_ELEMENTS.div_ceil(len).next_multiple_of(store::ROWS);
     let pieces = rows.len().div_ceil(piece);
     let lag = |k: usize| axes[k].rows.div_ceil(piece);
@@ -592,8 +598,9 @@ fn pipeline(order: &[usize], axes: &[Walk], rows: Range<usize>, len: usize, mut 
     for step in 0..pieces + most {
         for &k in order {
             if let Some(i) = step.checked_sub(lag(k)).filter(|&i| i < pieces) {
-                let a = rows.start + i * piece;
-                work(k, a..(a + piece).min(rows.end));
+                let part = rows.start + i * piece..(rows.start + (i + 1) * piece).min(rows.end);
+                let out = &mut outs[k][(part.start - first) * len..(part.end - first) * len];
+                work(k, part, out);
             }
         }
     }
@@ -749,29 +756,27 @@ fn each_column<T: Copy, O>(o: &mut [O], p: &[T], h: &[T], x: &[T], op: impl Fn(T
 /// own ends are left to the caller.
 #[inline(always)]
 fn rule_rows<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
-    let Call { len, ref axes, ref order, .. } = *call;
     pipeline(
-        order,
-        axes,
+        call,
+        outs,
+        first,
         rows,
-        len,
         #[inline(always)]
-        |k, rows| {
-            axis_rule_rows(call, k, src, store, &mut *outs[k], first, rows);
-        },
+        |k, rows, out| axis_rule_rows(call, k, src, store, out, rows),
     );
 }
 
-/// Plan `k` of [`rule_rows`], into its output `out`.
+/// Plan `k` of [`rule_rows`] over `rows`, into `out` (those rows of its
+/// output).
 #[inline(always)]
-fn axis_rule_rows<T: Element>(call: &Call<'_, T>, k: usize, src: Rows<'_, T>, store: &mut Store<T::Out>, out: &mut [T::Out], first: usize, rows: Range<usize>) {
+fn axis_rule_rows<T: Element>(call: &Call<'_, T>, k: usize, src: Rows<'_, T>, store: &mut Store<T::Out>, out: &mut [T::Out], rows: Range<usize>) {
     let (plan, axis, len) = (&call.plans[k], &call.axes[k], call.len);
     let (d, along) = (axis.dist, axis.rows == 0);
     let (lo, hi) = if along { (1, len - 1) } else { (0, len) };
     let mut q = rows.start;
     while q < rows.end {
         let rule = Rule::new(&plan.stencil, axis.at(q).i, along);
-        let (m, at) = (q * len, (q - first) * len);
+        let (m, at) = (q * len, (q - rows.start) * len);
         let taps = |m: usize| (src.elems(m + lo - d..m + hi - d), src.elems(m + lo..m + hi), src.elems(m + lo + d..m + hi + d));
         let (p, h, x) = taps(m);
         // Coordinates along the row: several rows share each load of
