@@ -490,8 +490,9 @@ fn streamed_lane<T: Element>(diff: StridedDiff<T>, st: &WeakUniform<T::Weak>, f:
         let shifted = |by: isize| f.slice_axis(Axis(0), Slice::from(inner.start as isize + by..inner.end as isize + by));
         diff(&mut out[inner.clone()], shifted(1), shifted(-1), w, divide, true);
     }
-    // The rest after the loop over the lane, which has brought its ends
-    // into cache: read first, each lane's start waited for memory.
+    // The ends and the lines around them come after the loop over the
+    // lane, which has brought their inputs into cache (computed first,
+    // each lane's start waited for memory).
     let ends = [st.lane_start(edge, |i| f[i]), st.lane_end(edge, n, |i| f[i])];
     let value = |j: usize| match j {
         0 => ends[0],
