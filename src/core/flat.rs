@@ -548,10 +548,10 @@ fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
 
 /// Rows `rows` of the array, interior for every axis but the row axis,
 /// written to `outs[..]` from row `first` on. The row axis is treated as
-/// interior too (the caller then restores the lane edges): with scalar
-/// steps every output is `op(f[m + d], f[m - d], w)`, one distance `d` per
-/// axis, and each axis is computed over a piece of rows at a time
-/// (`pipeline`).
+/// interior too (the caller then restores the lane edges), unless it is
+/// written whole lanes at a time (`Call::whole_lanes`): with scalar steps
+/// every output is `op(f[m + d], f[m - d], w)`, one distance `d` per axis,
+/// and each axis is computed over a piece of rows at a time (`pipeline`).
 #[inline(always)]
 fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
     let Call { len, plans, ref steps, ref axes, edge, .. } = *call;
