@@ -70,12 +70,22 @@
 //! the Intel machine) the ends took 30 ms written after each run, against
 //! 26.5 without them, 47.7 written right after each row, 32.5 with each
 //! row's two end lines stored plainly, and 26.7 with those lines built
-//! aside and streamed whole. `streamed_lane` does the last, for rows read
+//! aside and streamed whole. `streamed_rows` does the last, for rows read
 //! in place and, on Intel CPUs, for rows of `WHOLE_LANE_MIN_LEN` or more
 //! (the per-lane work costs shorter rows more than it saves, so 256^3
 //! keeps the ends after each run). Against the ends stored plainly, at
 //! 1 / 2 threads: 0.83-0.89 / 0.89-0.92 of the time on every other column
 //! of 4096^2, 0.93-0.96 / 0.98-1.02 on 4096^2.
+//!
+//! Outputs that do not start on a cache line (numpy's and `malloc`'s start
+//! 16 bytes into one) have lines that straddle two rows, and pieces of a
+//! run that begin on a row would share such lines too. `streamed_rows`
+//! builds the straddling lines aside with the lane ends (`lines`), and
+//! `pipeline` starts each piece on a line of its output. On the Intel
+//! machine, with outputs 16 bytes into a line, against plain stores into
+//! the shared lines, at 1 / 2 threads: 0.78 / 0.80 of the time on every
+//! other column of 4096^2, 0.91-0.92 / 0.94 on 4096^2, 0.92 / 0.98 on
+//! float32 4096^2; aligned outputs take the time they took.
 //!
 //! Each block is run through `crate::cpu::widest` (AVX2 where the CPU has
 //! it), which is why everything `block` calls on those paths is
@@ -111,6 +121,7 @@ use smallvec::SmallVec;
 
 use super::element::{Element, StridedDiff};
 use super::kernel::AxisPlan;
+use super::lines::stream_rows;
 use super::stencil::{AxisStencil, EdgeOrder, Scale, Stencil, WeakUniform};
 use super::store::{self, Store};
 use super::threads;
@@ -338,7 +349,7 @@ struct Call<'a, T: Element> {
 impl<'a, T: Element> Call<'a, T> {
     /// The type's strided loop when the row axis of runs with scalar steps
     /// writes whole lanes, ends included, straight from registers
-    /// (`streamed_lane`), rather than a run at a time (through the store's
+    /// (`streamed_rows`), rather than a run at a time (through the store's
     /// buffer, or straight from registers with the ends added afterwards).
     fn whole_lanes(&self) -> Option<StridedDiff<T>> {
         let long = self.len >= WHOLE_LANE_MIN_LEN;
@@ -442,10 +453,10 @@ fn block<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::
 /// `outs` hold, every one interior for the outer axis (or that axis not
 /// computed), read in place (see the module comment), a piece at a time
 /// (`pipeline`): each output row of the outer axis is one `diff` of two
-/// input rows, each of the row axis one `streamed_lane`.
+/// input rows, the row axis lane by lane, as `streamed_rows` writes them.
 #[inline(always)]
 fn rows_in_place<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, diff: StridedDiff<T>, outs: &mut [&mut [T::Out]], first: usize) {
-    let Call { len, plans, ref steps, ref axes, edge, stream, .. } = *call;
+    let Call { len, plans, ref axes, stream, .. } = *call;
     debug_assert!(stream, "read in place only when streaming");
     let rows = first..first + outs[0].len() / len;
     pipeline(
@@ -453,65 +464,56 @@ fn rows_in_place<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, diff: Str
         outs,
         first,
         rows,
+        true,
         #[inline(always)]
-        |k, rows, out| {
-            let (w, divide) = steps[k].parts();
-            for (r, o) in rows.zip(out.chunks_exact_mut(len)) {
-                if axes[k].rows != 0 {
-                    diff(o, f.row(r + 1), f.row(r - 1), w, divide, stream);
-                    continue;
-                }
-                let AxisStencil::Weak(st) = &plans[k].stencil else { unreachable!("scalar steps on every axis") };
-                streamed_lane(diff, st, f.row(r), o, edge);
-            }
+        |k, elems, out| {
+            let AxisStencil::Weak(st) = &plans[k].stencil else { unreachable!("scalar steps on every axis") };
+            streamed_rows(call, diff, st, axes[k].rows == 0, elems.start, out, |r| f.row(r));
         },
     );
 }
 
-/// One lane `f` of the row axis with a scalar step into `out`, its ends
-/// included, stored past the cache from registers by `diff`. The cache
-/// lines of `out` that hold the lane's ends are built aside and streamed
-/// whole as well (the lane's partial lines take plain stores): a plain
-/// store into a line just streamed reads it back from memory (see the
-/// module comment).
+/// Elements `start..` of the array (rows of `call.len`) into `out`, as
+/// `stream_rows` writes them: the row axis of a scalar step `st` (ends
+/// included) from lanes `f(r)`, or an outer axis at that step from input
+/// rows `f(r + 1)` and `f(r - 1)`, every line streamed, with `diff`'s loop
+/// for the lines inside a row.
 #[inline(always)]
-fn streamed_lane<T: Element>(diff: StridedDiff<T>, st: &WeakUniform<T::Weak>, f: ArrayView1<'_, T>, out: &mut [T::Out], edge: EdgeOrder) {
-    let n = out.len();
+fn streamed_rows<'a, T: Element + 'a>(
+    call: &Call<'_, T>,
+    diff: StridedDiff<T>,
+    st: &WeakUniform<T::Weak>,
+    along: bool,
+    start: usize,
+    out: &mut [T::Out],
+    f: impl Fn(usize) -> ArrayView1<'a, T>,
+) {
+    let (len, edge) = (call.len, call.edge);
     let (w, divide) = st.scale().parts();
-    // Whole lines `a..b`; the first holds end 0 if `a == 0`, the last end
-    // `n - 1` if `b == n` (the same line if there is only one).
-    let line = 64 / size_of::<T::Out>();
-    let a = out.as_ptr().align_offset(64).min(n);
-    let b = a + (n - a) / line * line;
-    let first = if a == 0 && b > a { a..a + line } else { a..a };
-    let last = if b == n && b > a { (b - line).max(first.end)..b } else { b..b };
-    let inner = first.end..last.start;
-    if !inner.is_empty() {
-        let shifted = |by: isize| f.slice_axis(Axis(0), Slice::from(inner.start as isize + by..inner.end as isize + by));
-        diff(&mut out[inner.clone()], shifted(1), shifted(-1), w, divide, true);
-    }
-    // The ends and the lines around them come after the loop over the
-    // lane, which has brought their inputs into cache (computed first,
-    // each lane's start waited for memory).
-    let ends = [st.lane_start(edge, |i| f[i]), st.lane_end(edge, n, |i| f[i])];
-    let value = |j: usize| match j {
-        0 => ends[0],
-        j if j == n - 1 => ends[1],
-        j if divide => T::diff_weak(f[j + 1], f[j - 1], w),
-        j => T::times_weak(f[j + 1], f[j - 1], w),
+    let interior = move |x: T, p: T| if divide { T::diff_weak(x, p, w) } else { T::times_weak(x, p, w) };
+    let taps = |r: usize, cols: Range<usize>| {
+        let cut = |v: ArrayView1<'a, T>, by: isize| v.slice_axis_move(Axis(0), Slice::from(cols.start as isize + by..cols.end as isize + by));
+        if along { (cut(f(r), 1), cut(f(r), -1)) } else { (cut(f(r + 1), 0), cut(f(r - 1), 0)) }
     };
-    let mut aside = [<T::Out as bytemuck::Zeroable>::zeroed(); 16];
-    for l in [first, last] {
-        if !l.is_empty() {
-            for (j, v) in l.clone().zip(&mut aside) {
-                *v = value(j);
-            }
-            crate::cpu::stream(&mut out[l.clone()], &aside[..l.len()]);
-        }
-    }
-    for j in (0..a).chain(b..n) {
-        out[j] = value(j);
-    }
+    let cols = if along { 1..len - 1 } else { 0..len };
+    stream_rows(
+        out,
+        start,
+        len,
+        cols,
+        #[inline(always)]
+        |r, cols, o| {
+            let (next, prev) = taps(r, cols);
+            diff(o, next, prev, w, divide, true)
+        },
+        #[inline(always)]
+        |r, c| match c {
+            _ if !along => interior(f(r + 1)[c], f(r - 1)[c]),
+            0 => st.lane_start(edge, |i| f(r)[i]),
+            c if c == len - 1 => st.lane_end(edge, len, |i| f(r)[i]),
+            c => interior(f(r)[c + 1], f(r)[c - 1]),
+        },
+    );
 }
 
 /// How many rows from the one at `at` on have every axis but the row axis
@@ -554,41 +556,43 @@ fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
 /// and each axis is computed over a piece of rows at a time (`pipeline`).
 #[inline(always)]
 fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
-    let Call { len, plans, ref steps, ref axes, edge, .. } = *call;
+    let Call { len, plans, ref steps, ref axes, .. } = *call;
     pipeline(
         call,
         outs,
         first,
         rows,
+        true,
         #[inline(always)]
-        |k, rows, out| {
+        |k, elems, out| {
             if let (Some(diff), AxisStencil::Weak(st), 0) = (call.whole_lanes(), &plans[k].stencil, axes[k].rows) {
-                for (r, o) in rows.zip(out.chunks_exact_mut(len)) {
-                    streamed_lane(diff, st, src.elems(r * len..(r + 1) * len).into(), o, edge);
-                }
-                return;
+                let lane = |r: usize| src.elems(r * len..(r + 1) * len).into();
+                return streamed_rows(call, diff, st, true, elems.start, out, lane);
             }
-            let elems = rows.start * len - src.origin..rows.end * len - src.origin;
-            axis_span(steps[k], &axes[k], src.data, store, out, elems);
+            axis_span(steps[k], &axes[k], src.data, store, out, elems.start - src.origin..elems.end - src.origin);
         },
     );
 }
 
 /// Calls `work(k, piece, out)` for every plan `k` in `call.order` and every
 /// piece of `rows` (`PIPE_ELEMENTS` or more elements, a whole number of
-/// `store::ROWS` rows), `out` being those rows of `outs[k]` (which start at
-/// row `first`), the outer axes lagging behind the row axis by as many
-/// pieces as their distance spans: both rows an outer axis reads were then
-/// read by the row axis moments before and are in L2, wherever the run is
-/// long. Computing one axis over a whole run and then the next instead
-/// rereads the run from further away (see the module comment). `work` must
-/// be an `#[inline(always)]` closure (see `crate::cpu::widest`).
+/// `store::ROWS` rows), `piece` being its elements (row `r` starts at
+/// element `r * call.len`) and `out` those of `outs[k]` (which start at row
+/// `first`). The outer axes lag behind the row axis by as many pieces as
+/// their distance spans: both rows an outer axis reads were then read by
+/// the row axis moments before and are in L2, wherever the run is long.
+/// Computing one axis over a whole run and then the next instead rereads
+/// the run from further away (see the module comment). With `on_lines`,
+/// pieces inside the run start on a cache line of their output instead of
+/// on a row, so that no line is written by two pieces (`lines`). `work`
+/// must be an `#[inline(always)]` closure (see `crate::cpu::widest`).
 #[inline(always)]
 fn pipeline<T: Element>(
     call: &Call<'_, T>,
     outs: &mut [&mut [T::Out]],
     first: usize,
     rows: Range<usize>,
+    on_lines: bool,
     mut work: impl FnMut(usize, Range<usize>, &mut [T::Out]),
 ) {
     let Call { len, ref axes, ref order, .. } = *call;
@@ -596,11 +600,22 @@ fn pipeline<T: Element>(
     let pieces = rows.len().div_ceil(piece);
     let lag = |k: usize| axes[k].rows.div_ceil(piece);
     let most = order.iter().map(|&k| lag(k)).max().unwrap_or(0);
+    let (base, line) = (first * len, 64 / size_of::<T::Out>());
+    // Elements of each output before its first cache line.
+    let lead: Small<usize> = outs.iter().map(|o| o.as_ptr().align_offset(64)).collect();
+    let bound = |k: usize, i: usize| {
+        let e = (rows.start + i * piece).min(rows.end) * len;
+        let at = base + lead[k];
+        match i {
+            _ if !on_lines || i == 0 || i == pieces || e < at + line || size_of::<T::Out>() * line != 64 => e,
+            _ => (at + (e - at) / line * line).max(rows.start * len),
+        }
+    };
     for step in 0..pieces + most {
         for &k in order {
             if let Some(i) = step.checked_sub(lag(k)).filter(|&i| i < pieces) {
-                let part = rows.start + i * piece..(rows.start + (i + 1) * piece).min(rows.end);
-                let out = &mut outs[k][(part.start - first) * len..(part.end - first) * len];
+                let part = bound(k, i)..bound(k, i + 1);
+                let out = &mut outs[k][part.start - base..part.end - base];
                 work(k, part, out);
             }
         }
@@ -616,12 +631,13 @@ fn axis_span<T: Element>(
     out: &mut [T::Out],
     elems: Range<usize>,
 ) {
-    // The row axis skips the piece's first and last elements, which are row
-    // ends and may be the array's: the caller puts the lane edges there.
-    let skip = usize::from(axis.rows == 0);
-    let (lo, hi, d) = (elems.start + skip, elems.end - skip, axis.dist);
+    // The row axis skips the piece's elements at row ends, which may be the
+    // array's: the caller puts the lane edges there. (`axis.n` is the row
+    // length, and rows start at multiples of it in `fs` too.)
+    let end = |e: usize| usize::from(axis.rows == 0 && e % axis.n == 0);
+    let (lo, hi, d) = (elems.start + end(elems.start), elems.end - end(elems.end), axis.dist);
     let (prev, next) = (&fs[lo - d..hi - d], &fs[lo + d..hi + d]);
-    let out = &mut out[skip..skip + (hi - lo)];
+    let out = &mut out[lo - elems.start..hi - elems.start];
     // As in `streamed_row`.
     if let (Some(diff), true, true) = (T::STRIDED_DIFF, axis.rows != 0 || crate::cpu::direct_row_stores(), store.streams()) {
         let (w, divide) = step.parts();
@@ -757,13 +773,15 @@ fn each_column<T: Copy, O>(o: &mut [O], p: &[T], h: &[T], x: &[T], op: impl Fn(T
 /// own ends are left to the caller.
 #[inline(always)]
 fn rule_rows<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
+    let len = call.len;
     pipeline(
         call,
         outs,
         first,
         rows,
+        false,
         #[inline(always)]
-        |k, rows, out| axis_rule_rows(call, k, src, store, out, rows),
+        |k, elems, out| axis_rule_rows(call, k, src, store, out, elems.start / len..elems.end / len),
     );
 }
 

@@ -6,6 +6,7 @@ mod element;
 mod error;
 mod flat;
 mod kernel;
+mod lines;
 mod stencil;
 mod store;
 mod threads;

@@ -7,8 +7,8 @@ stores. Against numpy.gradient bit for bit: contiguous and column-major
 inputs, odd row lengths (so that rows start at every alignment), stepped,
 reversed and cut inputs (with scalar steps, read in place: src/core/flat.rs,
 rows_in_place), scalar steps that divide and that multiply, coordinates,
-both edge orders, 1 to 3 dimensions, every output layout, at 1 and 2
-threads."""
+both edge orders, 1 to 3 dimensions, every output layout, outputs that
+start anywhere in a cache line, at 1 and 2 threads."""
 
 import os
 import sys
@@ -19,7 +19,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import gradient_ctypes as gc  # noqa: E402
-from _support import check_against_numpy  # noqa: E402
+from _support import check_against_numpy, compare_with_numpy, numpy_gradient  # noqa: E402
 
 
 def coordinates(rng, n):
@@ -73,3 +73,34 @@ def test_large_call_matches_numpy(name, threads):
     outputs = f.ndim if "axis" not in kw else 1
     assert f.size * outputs * gc.output_dtype(f.dtype).itemsize >= 32 << 20, "too small to stream"
     check_against_numpy(f, *spacing, **kw)
+
+
+def at_offset(shape, offset):
+    """A float64 array of `shape` that starts `offset` bytes past a cache line
+    (numpy's and malloc's large arrays start 16 bytes past one)."""
+    n = int(np.prod(shape))
+    raw = np.empty(n * 8 + 128, dtype=np.uint8)
+    start = -raw.ctypes.data % 64 + offset
+    return raw[start:start + n * 8].view(np.float64).reshape(shape)
+
+
+# Rows read in place, rows written whole lanes at a time on Intel CPUs, and
+# the same rows read contiguously: the lines that straddle two output rows
+# are built aside and streamed (src/core/lines.rs).
+OFFSET_CASES = {
+    "every other column": lambda rng: (rng.standard_normal((1030, 8192))[:, ::2], {}),
+    "rows of 4096, edge order 2": lambda rng: (rng.standard_normal((1030, 4096)), {"edge_order": 2}),
+    "rows of 4099, along the rows only": lambda rng: (rng.standard_normal((2100, 4099)), {"axis": 1}),
+}
+
+
+@pytest.mark.parametrize("offset", [0, 8, 16, 24, 56])
+@pytest.mark.parametrize("name", OFFSET_CASES)
+def test_outputs_anywhere_in_a_cache_line(name, offset, threads):
+    f, kw = OFFSET_CASES[name](np.random.default_rng(list(name.encode())))
+    outs = [at_offset(f.shape, offset) for _ in range(1 if "axis" in kw else f.ndim)]
+    for o in outs:
+        o.fill(np.nan)
+    ours = gc.gradient(f, out=outs, **kw)
+    problems = compare_with_numpy(ours, numpy_gradient(f, **kw), f, **kw)
+    assert not problems, " | ".join(problems)

@@ -1,0 +1,82 @@
+//! Consecutive output rows written past the cache a whole cache line at a
+//! time, lines that straddle two rows included.
+//!
+//! A plain store into a line that is otherwise streamed makes the CPU read
+//! the line from memory first, and that read stalls the stores behind it.
+//! Rows of an output that does not start on a cache line (numpy's arrays
+//! and `malloc`'s start 16 bytes into one) share a line at every row
+//! boundary. On the Intel test machine, with the outputs 16 bytes off a
+//! line and those lines stored plainly, every other column of 4096^2
+//! float64 took 1.29x the time it took with aligned outputs, the row axis
+//! of 4096^2 alone 1.18x.
+
+use std::ops::Range;
+
+use bytemuck::Pod;
+
+/// Writes `out`, elements `start..start + out.len()` of an array of rows of
+/// `len` elements. The whole cache lines inside columns `cols` of one row
+/// go to `body(row, columns, out)`, a loop that streams them from
+/// registers; every other whole line is built aside from `value(row,
+/// column)` and streamed whole; only the partial lines at either end of
+/// `out` take plain stores. A row's lines built aside are written after
+/// its body, whose loop has brought their inputs into cache.
+#[inline(always)]
+pub(crate) fn stream_rows<O: Pod>(
+    out: &mut [O],
+    start: usize,
+    len: usize,
+    cols: Range<usize>,
+    mut body: impl FnMut(usize, Range<usize>, &mut [O]),
+    value: impl Fn(usize, usize) -> O,
+) {
+    let line = 64 / size_of::<O>();
+    assert!(line <= LINE_MAX && line * size_of::<O>() == 64, "stream_rows: 64 / {} bytes", size_of::<O>());
+    let n = out.len();
+    // Whole lines `a..b`, positions in `out`.
+    let a = out.as_ptr().align_offset(64).min(n);
+    let b = a + (n - a) / line * line;
+    let on_line = |e: usize, up: bool| {
+        let e = e.clamp(a, b) - a;
+        a + if up { e.div_ceil(line) } else { e / line } * line
+    };
+    let mut aside = [O::zeroed(); LINE_MAX];
+    let mut built = |out: &mut [O], lines: Range<usize>| {
+        for l in lines.step_by(line) {
+            let (mut r, mut c) = ((start + l) / len, (start + l) % len);
+            for v in &mut aside[..line] {
+                *v = value(r, c);
+                c += 1;
+                if c == len {
+                    (r, c) = (r + 1, 0);
+                }
+            }
+            crate::cpu::stream(&mut out[l..l + line], &aside[..line]);
+        }
+    };
+    let mut done = a;
+    for r in start / len..(start + n).div_ceil(len) {
+        let row = r * len;
+        let lo = (row + cols.start).max(start) - start;
+        let hi = (row + cols.end).min(start + n).saturating_sub(start);
+        let (s, e) = (on_line(lo, true), on_line(hi, false));
+        if s < e {
+            body(r, row_cols(s, e, start, row), &mut out[s..e]);
+            built(out, done..s);
+            done = e;
+        }
+    }
+    built(out, done..b);
+    for j in (0..a).chain(b..n) {
+        out[j] = value((start + j) / len, (start + j) % len);
+    }
+}
+
+/// The most elements a cache line holds (of 4 bytes or more).
+const LINE_MAX: usize = 16;
+
+/// Positions `s..e` of an output that starts at element `start`, as
+/// columns of the row that starts at element `row`.
+fn row_cols(s: usize, e: usize, start: usize, row: usize) -> Range<usize> {
+    start + s - row..start + e - row
+}
