@@ -158,6 +158,83 @@ pub(crate) fn strided_diff(
     }
 }
 
+/// Elements `at..at + out.len()` of the row-axis gradient of `f`, rows of
+/// `len` elements with a scalar step, into `out`, every whole cache line
+/// streamed straight from registers (`fence` is then due): `(f[q + 1] -
+/// f[q - 1]) / w` (`* w` when `!divide`) inside a row, `ends(r, last)` at
+/// the first and (`last`) the last element of the row that starts at `r`. The vector groups that hold an end are
+/// computed one element at a time, as their inputs are in cache, so that
+/// no line is stored twice or read back for its ends (`core::flat`).
+pub(crate) fn lanes_diff(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f64, divide: bool, ends: &dyn Fn(usize, bool) -> f64) {
+    let n = out.len();
+    assert!(len > 8 && f.len() % len == 0 && at + n <= f.len(), "lanes_diff: whole rows of more than 8 elements");
+    let value = |q: usize| match q % len {
+        0 => ends(q, false),
+        c if c == len - 1 => ends(q + 1 - len, true),
+        _ if divide => (f[q + 1] - f[q - 1]) / w,
+        _ => (f[q + 1] - f[q - 1]) * w,
+    };
+    let body = vector_body(out, true);
+    #[cfg(target_arch = "x86_64")]
+    {
+        let (out, at) = (&mut out[body.clone()], at + body.start);
+        // SAFETY: `f` holds whole rows of `len` > 8 elements and `at +
+        // out.len() <= f.len()`; `out` is a multiple of 8 long and starts on
+        // a cache line; `avx2()` has checked the CPU for the AVX variant,
+        // and SSE2 is part of x86_64.
+        unsafe {
+            if avx2() {
+                with_avx2(#[inline(always)] || lanes_diff_lanes::<Avx>(out, f, at, len, w, divide, ends));
+            } else {
+                lanes_diff_lanes::<Sse2>(out, f, at, len, w, divide, ends);
+            }
+        }
+    }
+    for j in (0..body.start).chain(body.end..n) {
+        out[j] = value(at + j);
+    }
+}
+
+/// The vector part of `lanes_diff`, `L::N` at a time.
+///
+/// # Safety
+/// `f` holds whole rows of `len` > 8 elements and `at + out.len() <=
+/// f.len()`; `out.len()` is a multiple of `L::N` and `out` is aligned to
+/// the vector; the CPU has `L`'s instructions.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn lanes_diff_lanes<L: Lanes>(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f64, divide: bool, ends: &dyn Fn(usize, bool) -> f64) {
+    // SAFETY: the CPU has `L`'s instructions.
+    let wv = unsafe { L::splat(w) };
+    let p = f.as_ptr();
+    // The first row start at or after the group's first element: the group
+    // `q..q + N` holds a row's end if it is `q + N` or less (`len > N`).
+    let mut start = at.next_multiple_of(len);
+    for (q, o) in (at..).step_by(L::N).zip(out.chunks_exact_mut(L::N)) {
+        if start <= q + L::N {
+            let group = std::array::from_fn(|i| match q + i {
+                e if i >= L::N => f64::NAN + e as f64,
+                e if e == start => ends(e, false),
+                e if e + 1 == start => ends(start - len, true),
+                e if divide => (f[e + 1] - f[e - 1]) / w,
+                e => (f[e + 1] - f[e - 1]) * w,
+            });
+            // SAFETY: `o` is `L::N` elements, aligned to the vector.
+            unsafe { L::store(o.as_mut_ptr(), L::gather(group), true) };
+            if start < q + L::N {
+                start += len;
+            }
+            continue;
+        }
+        // SAFETY: no row starts in `q..=q + N`, so `q - 1` and `q + N` are
+        // in the same row, inside `f`; `o` is `L::N` aligned elements.
+        unsafe {
+            let d = L::sub(L::load::<true>(p.add(q + 1), 1), L::load::<true>(p.add(q - 1), 1));
+            L::store(o.as_mut_ptr(), if divide { L::div(d, wv) } else { L::mul(d, wv) }, true);
+        }
+    }
+}
+
 /// `out[j] = ((c[0] * p[j]) + (c[1] * h[j])) + (c[2] * x[j])` for every `j`
 /// (numpy's weighted sum with coordinates, same operations in the same
 /// order: Rust does not fuse them), four at a time, with the whole cache
@@ -215,6 +292,10 @@ trait Lanes {
     unsafe fn div(a: Self::V, b: Self::V) -> Self::V;
     /// Non-temporal if `stream` (`p` then aligned to the vector).
     unsafe fn store(p: *mut f64, v: Self::V, stream: bool);
+    /// The first `N` elements of `a`, put together in registers (a vector
+    /// load of elements just stored waits for every store before them,
+    /// non-temporal ones included).
+    unsafe fn gather(a: [f64; 4]) -> Self::V;
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -262,6 +343,10 @@ impl Lanes for Avx {
         unsafe { std::arch::x86_64::_mm256_div_pd(a, b) }
     }
     #[inline(always)]
+    unsafe fn gather(a: [f64; 4]) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_setr_pd(a[0], a[1], a[2], a[3]) }
+    }
+    #[inline(always)]
     unsafe fn store(p: *mut f64, v: Self::V, stream: bool) {
         use std::arch::x86_64::*;
         unsafe {
@@ -307,6 +392,10 @@ impl Lanes for Sse2 {
     #[inline(always)]
     unsafe fn div(a: Self::V, b: Self::V) -> Self::V {
         unsafe { std::arch::x86_64::_mm_div_pd(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn gather(a: [f64; 4]) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_setr_pd(a[0], a[1]) }
     }
     #[inline(always)]
     unsafe fn store(p: *mut f64, v: Self::V, stream: bool) {

@@ -66,12 +66,25 @@ pub trait Element: Copy + Send + Sync + 'static {
     /// whole output cache lines with non-temporal stores, where this type
     /// has one.
     const STREAMED_COMB: Option<StreamedComb<Self>> = None;
+
+    /// A loop for the row axis with a scalar step, lane ends included,
+    /// that writes whole output cache lines with non-temporal stores, where
+    /// this type has one.
+    const LANES_DIFF: Option<LanesDiff<Self>> = None;
 }
 
 /// `f(out, next, prev, d, divide, stream)`: `out[j]` is
 /// [`Element::diff_weak`] (`divide`) or [`Element::times_weak`] of
 /// `next[j]`, `prev[j]` and `d`, with `stream` as for `crate::cpu::stream`.
 pub type StridedDiff<T> = fn(&mut [<T as Element>::Out], ArrayView1<'_, T>, ArrayView1<'_, T>, <T as Element>::Weak, bool, bool);
+
+/// `f(out, f, at, len, d, divide, ends)`: `out[j]` is element `at + j` of
+/// the gradient along rows of `len` elements of `f`, with
+/// [`Element::diff_weak`] (`divide`) or [`Element::times_weak`] by `d`
+/// inside each row and `ends(r, last)` at the first and (`last`) the last
+/// element of the row that starts at element `r`, streamed as for
+/// `crate::cpu::stream`.
+pub type LanesDiff<T> = fn(&mut [<T as Element>::Out], &[T], usize, usize, <T as Element>::Weak, bool, &dyn Fn(usize, bool) -> <T as Element>::Out);
 
 /// `f(out, c, p, h, x)`: `out[j]` is [`Element::comb_strong`] of `c`,
 /// `p[j]`, `h[j]` and `x[j]`, streamed as for `crate::cpu::stream`.
@@ -116,6 +129,7 @@ impl Element for f64 {
     }
     const STRIDED_DIFF: Option<StridedDiff<f64>> = Some(crate::cpu::strided_diff);
     const STREAMED_COMB: Option<StreamedComb<f64>> = Some(crate::cpu::streamed_comb);
+    const LANES_DIFF: Option<LanesDiff<f64>> = Some(crate::cpu::lanes_diff);
 }
 
 impl Element for f32 {

@@ -71,11 +71,17 @@
 //! 26.5 without them, 47.7 written right after each row, 32.5 with each
 //! row's two end lines stored plainly, and 26.7 with those lines built
 //! aside and streamed whole. `streamed_rows` does the last, for rows read
-//! in place and, on Intel CPUs, for rows of `WHOLE_LANE_MIN_LEN` or more
-//! (the per-lane work costs shorter rows more than it saves, so 256^3
-//! keeps the ends after each run). Against the ends stored plainly, at
-//! 1 / 2 threads: 0.83-0.89 / 0.89-0.92 of the time on every other column
-//! of 4096^2, 0.93-0.96 / 0.98-1.02 on 4096^2.
+//! in place and, on Intel CPUs, for rows of `WHOLE_LANE_MIN_LEN` or more.
+//! Against the ends stored plainly, at 1 / 2 threads: 0.83-0.89 /
+//! 0.89-0.92 of the time on every other column of 4096^2, 0.93-0.96 /
+//! 0.98-1.02 on 4096^2. A lane at a time costs shorter rows more than it
+//! saves (the row axis alone of 256^3: 1.21x the time), so on Intel CPUs
+//! rows from `INLINE_ENDS_MIN_LEN` up take `crate::cpu::lanes_diff`
+//! instead: one loop over a piece of rows that computes the vector groups
+//! holding an end one element at a time, from inputs it has just loaded.
+//! Against the ends stored after each run, at 1 / 2 threads: 0.93 / 0.92-0.93
+//! of the time on 256^3 (edge order 1 or 2), 0.80 for its row axis alone,
+//! 0.94-0.95 / 0.95 on 32768x512, 0.96 on 16384x1024.
 //!
 //! Outputs that do not start on a cache line (numpy's and `malloc`'s start
 //! 16 bytes into one) have lines that straddle two rows, and pieces of a
@@ -119,7 +125,7 @@ use std::ops::Range;
 use ndarray::{ArrayBase, ArrayView1, ArrayView2, ArrayViewD, ArrayViewMutD, Axis, Ix2, IxDyn, RawData, Slice};
 use smallvec::SmallVec;
 
-use super::element::{Element, StridedDiff};
+use super::element::{Element, LanesDiff, StridedDiff};
 use super::kernel::AxisPlan;
 use super::lines::stream_rows;
 use super::stencil::{AxisStencil, EdgeOrder, Scale, Stencil, WeakUniform};
@@ -132,12 +138,17 @@ use super::threads;
 /// coordinates on both axes and 1.4x slower on 64x262144, on huge pages.
 const PIECE: usize = 256;
 
-/// Shorter rows of runs with scalar steps are not written lane by lane
-/// (`Call::whole_lanes`): the per-lane work costs more than the ends'
-/// lines read back from memory. On the Intel test machine, with both axes,
-/// lane by lane took 0.96 of the time of runs on 4096^2 float64, 1.04x on
-/// 16384x1024 and 1.11x on 32768x512, and the axis along rows of 256
-/// alone took 1.21x on 256^3.
+/// Rows of runs with scalar steps at least this long, and no longer than
+/// `WHOLE_LANE_MIN_LEN`, are written with their ends by
+/// `cpu::lanes_diff` (`Call::own_ends`). It computes each vector group
+/// that holds an end one element at a time, most of a shorter row; those
+/// keep their ends stored after each run.
+const INLINE_ENDS_MIN_LEN: usize = 64;
+
+/// Rows of runs with scalar steps at least this long are written one lane
+/// at a time (`streamed_rows`). On the Intel test machine, against
+/// `cpu::lanes_diff`, that took 0.96 of the time on 4096^2 float64 at 2
+/// threads (1.00 at 1), 0.97-0.99 for its row axis alone.
 const WHOLE_LANE_MIN_LEN: usize = 4096;
 
 /// Input elements per piece of a `pipeline`d run: fewer cost more in
@@ -326,6 +337,14 @@ impl<'a, T> Rows<'a, T> {
     }
 }
 
+/// How the row axis writes its own lane ends (`Call::own_ends`).
+enum OwnEnds<T: Element> {
+    /// One lane at a time (`streamed_rows`).
+    Lanes(StridedDiff<T>),
+    /// In one loop over each piece of rows.
+    Inline(LanesDiff<T>),
+}
+
 /// What every block of one call shares.
 struct Call<'a, T: Element> {
     input: Input<'a, T>,
@@ -347,13 +366,19 @@ struct Call<'a, T: Element> {
 }
 
 impl<'a, T: Element> Call<'a, T> {
-    /// The type's strided loop when the row axis of runs with scalar steps
-    /// writes whole lanes, ends included, straight from registers
-    /// (`streamed_rows`), rather than a run at a time (through the store's
-    /// buffer, or straight from registers with the ends added afterwards).
-    fn whole_lanes(&self) -> Option<StridedDiff<T>> {
-        let long = self.len >= WHOLE_LANE_MIN_LEN;
-        T::STRIDED_DIFF.filter(|_| long && self.stream && !self.steps.is_empty() && crate::cpu::direct_row_stores())
+    /// How the row axis of runs with scalar steps writes its lane ends
+    /// itself, every line streamed from registers (`span`), where the call
+    /// does not leave them to be stored after each run (see the module
+    /// comment).
+    fn own_ends(&self) -> Option<OwnEnds<T>> {
+        if !self.stream || self.steps.is_empty() || !crate::cpu::direct_row_stores() || self.len < INLINE_ENDS_MIN_LEN {
+            return None;
+        }
+        match (T::STRIDED_DIFF, T::LANES_DIFF) {
+            (Some(diff), _) if self.len >= WHOLE_LANE_MIN_LEN => Some(OwnEnds::Lanes(diff)),
+            (_, Some(lanes)) => Some(OwnEnds::Inline(lanes)),
+            _ => None,
+        }
     }
 
     /// The input as rows and columns, and the type's strided loop, when
@@ -409,7 +434,7 @@ fn block<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::
             // `span` computed the row axis's lane ends inside the run as
             // interior points (unless it wrote whole lanes) and `rule_rows`
             // left them: put the edges there.
-            if let Some(k) = axes.iter().position(|w| w.rows == 0).filter(|_| call.whole_lanes().is_none()) {
+            if let Some(k) = axes.iter().position(|w| w.rows == 0).filter(|_| call.own_ends().is_none()) {
                 let out = &mut outs[k][(r - first) * len..(r - first + rows) * len];
                 let f = src.elems(r * len..(r + rows) * len);
                 match &plans[k].stencil {
@@ -550,13 +575,13 @@ fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
 
 /// Rows `rows` of the array, interior for every axis but the row axis,
 /// written to `outs[..]` from row `first` on. The row axis is treated as
-/// interior too (the caller then restores the lane edges), unless it is
-/// written whole lanes at a time (`Call::whole_lanes`): with scalar steps
+/// interior too (the caller then restores the lane edges), unless it
+/// writes its ends itself (`Call::own_ends`): with scalar steps
 /// every output is `op(f[m + d], f[m - d], w)`, one distance `d` per axis,
 /// and each axis is computed over a piece of rows at a time (`pipeline`).
 #[inline(always)]
 fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
-    let Call { len, plans, ref steps, ref axes, .. } = *call;
+    let Call { len, plans, ref steps, ref axes, edge, .. } = *call;
     pipeline(
         call,
         outs,
@@ -565,9 +590,20 @@ fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::O
         true,
         #[inline(always)]
         |k, elems, out| {
-            if let (Some(diff), AxisStencil::Weak(st), 0) = (call.whole_lanes(), &plans[k].stencil, axes[k].rows) {
-                let lane = |r: usize| src.elems(r * len..(r + 1) * len).into();
-                return streamed_rows(call, diff, st, true, elems.start, out, lane);
+            match (call.own_ends(), &plans[k].stencil, axes[k].rows) {
+                (Some(OwnEnds::Lanes(diff)), AxisStencil::Weak(st), 0) => {
+                    let lane = |r: usize| src.elems(r * len..(r + 1) * len).into();
+                    return streamed_rows(call, diff, st, true, elems.start, out, lane);
+                }
+                (Some(OwnEnds::Inline(lanes)), AxisStencil::Weak(st), 0) => {
+                    let (w, divide) = st.scale().parts();
+                    let ends = |r: usize, last: bool| {
+                        let lane = &src.data[r..r + len];
+                        if last { st.lane_end(edge, len, |i| lane[i]) } else { st.lane_start(edge, |i| lane[i]) }
+                    };
+                    return lanes(out, src.data, elems.start - src.origin, len, w, divide, &ends);
+                }
+                _ => {}
             }
             axis_span(steps[k], &axes[k], src.data, store, out, elems.start - src.origin..elems.end - src.origin);
         },

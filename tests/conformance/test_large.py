@@ -1,7 +1,8 @@
 """Calls whose outputs add up to 32 MiB or more, which the library writes past
 the cache with non-temporal stores (through a small buffer, src/core/store.rs;
 the outer axes of float64 straight from registers, src/cpu.rs, and on Intel
-CPUs the row axis too unless GRADIENT_CPU=baseline), all but the
+CPUs the row axis too, its lane ends included, unless
+GRADIENT_CPU=baseline), all but the
 1-D call with coordinates, which is limited by its divisions and keeps plain
 stores. Against numpy.gradient bit for bit: contiguous and column-major
 inputs, odd row lengths (so that rows start at every alignment), stepped,
@@ -86,21 +87,25 @@ def at_offset(shape, offset):
 
 # Rows read in place, rows written whole lanes at a time on Intel CPUs, and
 # the same rows read contiguously: the lines that straddle two output rows
-# are built aside and streamed (src/core/lines.rs).
+# are built aside and streamed (src/core/lines.rs); shorter rows, written
+# with their ends in one loop (cpu::lanes_diff).
 OFFSET_CASES = {
-    "every other column": lambda rng: (rng.standard_normal((1030, 8192))[:, ::2], {}),
-    "rows of 4096, edge order 2": lambda rng: (rng.standard_normal((1030, 4096)), {"edge_order": 2}),
-    "rows of 4099, along the rows only": lambda rng: (rng.standard_normal((2100, 4099)), {"axis": 1}),
+    "every other column": lambda rng: (rng.standard_normal((1030, 8192))[:, ::2], (), {}),
+    "rows of 4096, edge order 2": lambda rng: (rng.standard_normal((1030, 4096)), (), {"edge_order": 2}),
+    "rows of 4099, along the rows only": lambda rng: (rng.standard_normal((2100, 4099)), (), {"axis": 1}),
+    "rows of 1001, steps that divide, edge order 2": lambda rng: (
+        rng.standard_normal((4200, 1001)), (0.3, 2.5), {"edge_order": 2}),
+    "rows of 67, along the rows only": lambda rng: (rng.standard_normal((65000, 67)), (), {"axis": 1}),
 }
 
 
 @pytest.mark.parametrize("offset", [0, 8, 16, 24, 56])
 @pytest.mark.parametrize("name", OFFSET_CASES)
 def test_outputs_anywhere_in_a_cache_line(name, offset, threads):
-    f, kw = OFFSET_CASES[name](np.random.default_rng(list(name.encode())))
+    f, spacing, kw = OFFSET_CASES[name](np.random.default_rng(list(name.encode())))
     outs = [at_offset(f.shape, offset) for _ in range(1 if "axis" in kw else f.ndim)]
     for o in outs:
         o.fill(np.nan)
-    ours = gc.gradient(f, out=outs, **kw)
-    problems = compare_with_numpy(ours, numpy_gradient(f, **kw), f, **kw)
+    ours = gc.gradient(f, *spacing, out=outs, **kw)
+    problems = compare_with_numpy(ours, numpy_gradient(f, *spacing, **kw), f, *spacing, **kw)
     assert not problems, " | ".join(problems)
