@@ -86,12 +86,14 @@
 //! Outputs that do not start on a cache line (numpy's and `malloc`'s start
 //! 16 bytes into one) have lines that straddle two rows, and pieces of a
 //! run that begin on a row would share such lines too. `streamed_rows`
-//! builds the straddling lines aside with the lane ends (`lines`), and
+//! builds the straddling lines aside with the lane ends (`lines`), as
+//! `streamed_outer_rows` does for outer axes with coordinates, and
 //! `pipeline` starts each piece on a line of its output. On the Intel
 //! machine, with outputs 16 bytes into a line, against plain stores into
 //! the shared lines, at 1 / 2 threads: 0.78 / 0.80 of the time on every
 //! other column of 4096^2, 0.91-0.92 / 0.94 on 4096^2, 0.92 / 0.98 on
-//! float32 4096^2; aligned outputs take the time they took.
+//! float32 4096^2, and at 1 thread 0.86 for the axis across the rows of
+//! 4096^2 with coordinates; aligned outputs take the time they took.
 //!
 //! Each block is run through `crate::cpu::widest` (AVX2 where the CPU has
 //! it), which is why everything `block` calls on those paths is
@@ -119,6 +121,7 @@
 //! every other column of 4096^2, 0.76 / 0.82 with the columns reversed,
 //! 0.89 / 0.83 on rows cut from longer rows.
 
+use std::cell::Cell;
 use std::cmp::Reverse;
 use std::ops::Range;
 
@@ -489,7 +492,7 @@ fn rows_in_place<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, diff: Str
         outs,
         first,
         rows,
-        true,
+        |_| true,
         #[inline(always)]
         |k, elems, out| {
             let AxisStencil::Weak(st) = &plans[k].stencil else { unreachable!("scalar steps on every axis") };
@@ -587,7 +590,7 @@ fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::O
         outs,
         first,
         rows,
-        true,
+        |_| true,
         #[inline(always)]
         |k, elems, out| {
             match (call.own_ends(), &plans[k].stencil, axes[k].rows) {
@@ -618,7 +621,7 @@ fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::O
 /// their distance spans: both rows an outer axis reads were then read by
 /// the row axis moments before and are in L2, wherever the run is long.
 /// Computing one axis over a whole run and then the next instead rereads
-/// the run from further away (see the module comment). With `on_lines`,
+/// the run from further away (see the module comment). Where `on_lines(k)`,
 /// pieces inside the run start on a cache line of their output instead of
 /// on a row, so that no line is written by two pieces (`lines`). `work`
 /// must be an `#[inline(always)]` closure (see `crate::cpu::widest`).
@@ -628,7 +631,7 @@ fn pipeline<T: Element>(
     outs: &mut [&mut [T::Out]],
     first: usize,
     rows: Range<usize>,
-    on_lines: bool,
+    on_lines: impl Fn(usize) -> bool,
     mut work: impl FnMut(usize, Range<usize>, &mut [T::Out]),
 ) {
     let Call { len, ref axes, ref order, .. } = *call;
@@ -643,7 +646,7 @@ fn pipeline<T: Element>(
         let e = (rows.start + i * piece).min(rows.end) * len;
         let at = base + lead[k];
         match i {
-            _ if !on_lines || i == 0 || i == pieces || e < at + line || size_of::<T::Out>() * line != 64 => e,
+            _ if !on_lines(k) || i == 0 || i == pieces || e < at + line || size_of::<T::Out>() * line != 64 => e,
             _ => (at + (e - at) / line * line).max(rows.start * len),
         }
     };
@@ -809,15 +812,18 @@ fn each_column<T: Copy, O>(o: &mut [O], p: &[T], h: &[T], x: &[T], op: impl Fn(T
 /// own ends are left to the caller.
 #[inline(always)]
 fn rule_rows<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
-    let len = call.len;
+    let outer = |k: usize| call.stream && call.axes[k].rows != 0 && streams_outer::<T>(&call.plans[k].stencil);
     pipeline(
         call,
         outs,
         first,
         rows,
-        false,
+        outer,
         #[inline(always)]
-        |k, elems, out| axis_rule_rows(call, k, src, store, out, elems.start / len..elems.end / len),
+        |k, elems, out| match outer(k) {
+            true => streamed_outer_rows(call, k, src, out, elems),
+            false => axis_rule_rows(call, k, src, store, out, elems.start / call.len..elems.end / call.len),
+        },
     );
 }
 
@@ -852,10 +858,6 @@ fn axis_rule_rows<T: Element>(call: &Call<'_, T>, k: usize, src: Rows<'_, T>, st
                 continue;
             }
         }
-        if !along && store.streams() && streamed_row::<T>(rule, &mut out[at..at + len], p, h, x) {
-            q += 1;
-            continue;
-        }
         store.fill(
             &mut out[at + lo..at + hi],
             #[inline(always)]
@@ -865,20 +867,68 @@ fn axis_rule_rows<T: Element>(call: &Call<'_, T>, k: usize, src: Rows<'_, T>, st
     }
 }
 
-/// One row of an outer axis, computed by the type's loop that stores whole
-/// output lines straight from registers (see the module comment), if it
-/// has one for `rule`; false, touching nothing, if not.
+/// Elements `elems` of the outer axis of plan `k` of [`rule_rows`] into
+/// `out`, each row with its own rule, which the type streams
+/// (`streams_outer`): every whole line is streamed, those that straddle
+/// two rows too (`stream_rows`).
 #[inline(always)]
-fn streamed_row<T: Element>(rule: Rule<'_, T::Weak>, out: &mut [T::Out], p: &[T], h: &[T], x: &[T]) -> bool {
+fn streamed_outer_rows<T: Element>(call: &Call<'_, T>, k: usize, src: Rows<'_, T>, out: &mut [T::Out], elems: Range<usize>) {
+    let (plan, axis, len) = (&call.plans[k], &call.axes[k], call.len);
+    let d = axis.dist;
+    // `stream_rows` asks for the same row's rule element after element.
+    let first = elems.start / len;
+    let last = Cell::new((first, Rule::new(&plan.stencil, axis.at(first).i, false)));
+    let rule = |q: usize| {
+        if last.get().0 != q {
+            last.set((q, Rule::new(&plan.stencil, axis.at(q).i, false)));
+        }
+        last.get().1
+    };
+    let taps = |e: Range<usize>| (src.elems(e.start - d..e.end - d), src.elems(e.clone()), src.elems(e.start + d..e.end + d));
+    stream_rows(
+        out,
+        elems.start,
+        len,
+        0..len,
+        #[inline(always)]
+        |r, cols, o| {
+            let (p, h, x) = taps(r * len + cols.start..r * len + cols.end);
+            streamed_row::<T>(rule(r), o, p, h, x);
+        },
+        #[inline(always)]
+        |r, c| {
+            let (p, h, x) = taps(r * len + c..r * len + c + 1);
+            let mut v = [<T::Out as bytemuck::Zeroable>::zeroed()];
+            rule(r).apply::<T>(c, &mut v, p, h, x);
+            v[0]
+        },
+    );
+}
+
+/// Whether the type has a loop for the rules of an outer axis with
+/// `stencil` that stores whole output lines straight from registers
+/// (`streamed_row`).
+fn streams_outer<T: Element>(stencil: &AxisStencil<'_, T::Weak>) -> bool {
+    match stencil {
+        AxisStencil::Weak(_) => T::STRIDED_DIFF.is_some(),
+        AxisStencil::NonUniform(_) => T::STREAMED_COMB.is_some(),
+        AxisStencil::Strong(_) => false,
+    }
+}
+
+/// One row of an outer axis, computed by the type's loop that stores whole
+/// output lines straight from registers (see the module comment), where
+/// `streams_outer` says it has one.
+#[inline(always)]
+fn streamed_row<T: Element>(rule: Rule<'_, T::Weak>, out: &mut [T::Out], p: &[T], h: &[T], x: &[T]) {
     match (rule, T::STRIDED_DIFF, T::STREAMED_COMB) {
         (Rule::Weak(step), Some(diff), _) => {
             let (w, divide) = step.parts();
             diff(out, x.into(), p.into(), w, divide, true);
         }
         (Rule::Weights(c), _, Some(comb)) => comb(out, c, p, h, x),
-        _ => return false,
+        _ => unreachable!("streams_outer holds"),
     }
-    true
 }
 
 /// Positions `a..a + out.len()` of one plan's output row.

@@ -88,7 +88,8 @@ def at_offset(shape, offset):
 # Rows read in place, rows written whole lanes at a time on Intel CPUs, and
 # the same rows read contiguously: the lines that straddle two output rows
 # are built aside and streamed (src/core/lines.rs); shorter rows, written
-# with their ends in one loop (cpu::lanes_diff).
+# with their ends in one loop (cpu::lanes_diff); an outer axis with
+# coordinates, streamed row by row (rule_rows).
 OFFSET_CASES = {
     "every other column": lambda rng: (rng.standard_normal((1030, 8192))[:, ::2], (), {}),
     "rows of 4096, edge order 2": lambda rng: (rng.standard_normal((1030, 4096)), (), {"edge_order": 2}),
@@ -96,6 +97,8 @@ OFFSET_CASES = {
     "rows of 1001, steps that divide, edge order 2": lambda rng: (
         rng.standard_normal((4200, 1001)), (0.3, 2.5), {"edge_order": 2}),
     "rows of 67, along the rows only": lambda rng: (rng.standard_normal((65000, 67)), (), {"axis": 1}),
+    "coordinates across rows of 1003, edge order 2": lambda rng: (
+        rng.standard_normal((4200, 1003)), (coordinates(rng, 4200), 1.0), {"edge_order": 2}),
 }
 
 
