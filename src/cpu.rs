@@ -162,9 +162,10 @@ pub(crate) fn strided_diff(
 /// `len` elements with a scalar step, into `out`, every whole cache line
 /// streamed straight from registers (`fence` is then due): `(f[q + 1] -
 /// f[q - 1]) / w` (`* w` when `!divide`) inside a row, `ends(r, last)` at
-/// the first and (`last`) the last element of the row that starts at `r`. The vector groups that hold an end are
-/// computed one element at a time, as their inputs are in cache, so that
-/// no line is stored twice or read back for its ends (`core::flat`).
+/// the first and (`last`) the last element of the row that starts at `r`.
+/// The vector groups that hold an end are computed one element at a time,
+/// from inputs the loop has just brought into cache, so that no line is
+/// stored twice or read back for its ends (`core::flat`).
 pub(crate) fn lanes_diff(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f64, divide: bool, ends: &dyn Fn(usize, bool) -> f64) {
     let n = out.len();
     assert!(len > 8 && f.len() % len == 0 && at + n <= f.len(), "lanes_diff: whole rows of more than 8 elements");
@@ -213,7 +214,7 @@ unsafe fn lanes_diff_lanes<L: Lanes>(out: &mut [f64], f: &[f64], at: usize, len:
     for (q, o) in (at..).step_by(L::N).zip(out.chunks_exact_mut(L::N)) {
         if start <= q + L::N {
             let group = std::array::from_fn(|i| match q + i {
-                e if i >= L::N => f64::NAN + e as f64,
+                _ if i >= L::N => 0.0,
                 e if e == start => ends(e, false),
                 e if e + 1 == start => ends(start - len, true),
                 e if divide => (f[e + 1] - f[e - 1]) / w,

@@ -141,11 +141,11 @@ use super::threads;
 /// coordinates on both axes and 1.4x slower on 64x262144, on huge pages.
 const PIECE: usize = 256;
 
-/// Rows of runs with scalar steps at least this long, and no longer than
-/// `WHOLE_LANE_MIN_LEN`, are written with their ends by
-/// `cpu::lanes_diff` (`Call::own_ends`). It computes each vector group
-/// that holds an end one element at a time, most of a shorter row; those
-/// keep their ends stored after each run.
+/// Rows of runs with scalar steps at least this long, and shorter than
+/// `WHOLE_LANE_MIN_LEN`, are written with their ends by `cpu::lanes_diff`
+/// (`Call::own_ends`). Shorter rows keep their ends stored after each run:
+/// `lanes_diff` computes each vector group that holds an end one element at
+/// a time, which would be most of such a row.
 const INLINE_ENDS_MIN_LEN: usize = 64;
 
 /// Rows of runs with scalar steps at least this long are written one lane
@@ -435,8 +435,9 @@ fn block<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::
                 span(call, src, store, outs, first, r..r + rows);
             }
             // `span` computed the row axis's lane ends inside the run as
-            // interior points (unless it wrote whole lanes) and `rule_rows`
-            // left them: put the edges there.
+            // interior points (unless the axis writes its own, see
+            // `Call::own_ends`) and `rule_rows` left them: put the edges
+            // there.
             if let Some(k) = axes.iter().position(|w| w.rows == 0).filter(|_| call.own_ends().is_none()) {
                 let out = &mut outs[k][(r - first) * len..(r - first + rows) * len];
                 let f = src.elems(r * len..(r + rows) * len);
@@ -592,23 +593,20 @@ fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::O
         rows,
         |_| true,
         #[inline(always)]
-        |k, elems, out| {
-            match (call.own_ends(), &plans[k].stencil, axes[k].rows) {
-                (Some(OwnEnds::Lanes(diff)), AxisStencil::Weak(st), 0) => {
-                    let lane = |r: usize| src.elems(r * len..(r + 1) * len).into();
-                    return streamed_rows(call, diff, st, true, elems.start, out, lane);
-                }
-                (Some(OwnEnds::Inline(lanes)), AxisStencil::Weak(st), 0) => {
-                    let (w, divide) = st.scale().parts();
-                    let ends = |r: usize, last: bool| {
-                        let lane = &src.data[r..r + len];
-                        if last { st.lane_end(edge, len, |i| lane[i]) } else { st.lane_start(edge, |i| lane[i]) }
-                    };
-                    return lanes(out, src.data, elems.start - src.origin, len, w, divide, &ends);
-                }
-                _ => {}
+        |k, elems, out| match (call.own_ends(), &plans[k].stencil, axes[k].rows) {
+            (Some(OwnEnds::Lanes(diff)), AxisStencil::Weak(st), 0) => {
+                let lane = |r: usize| src.elems(r * len..(r + 1) * len).into();
+                streamed_rows(call, diff, st, true, elems.start, out, lane);
             }
-            axis_span(steps[k], &axes[k], src.data, store, out, elems.start - src.origin..elems.end - src.origin);
+            (Some(OwnEnds::Inline(lanes)), AxisStencil::Weak(st), 0) => {
+                let (w, divide) = st.scale().parts();
+                let ends = |r: usize, last: bool| {
+                    let lane = &src.data[r..r + len];
+                    if last { st.lane_end(edge, len, |i| lane[i]) } else { st.lane_start(edge, |i| lane[i]) }
+                };
+                lanes(out, src.data, elems.start - src.origin, len, w, divide, &ends);
+            }
+            _ => axis_span(steps[k], &axes[k], src.data, store, out, elems.start - src.origin..elems.end - src.origin),
         },
     );
 }
@@ -820,9 +818,12 @@ fn rule_rows<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store
         rows,
         outer,
         #[inline(always)]
-        |k, elems, out| match outer(k) {
-            true => streamed_outer_rows(call, k, src, out, elems),
-            false => axis_rule_rows(call, k, src, store, out, elems.start / call.len..elems.end / call.len),
+        |k, elems, out| {
+            if outer(k) {
+                streamed_outer_rows(call, k, src, out, elems);
+            } else {
+                axis_rule_rows(call, k, src, store, out, elems.start / call.len..elems.end / call.len);
+            }
         },
     );
 }

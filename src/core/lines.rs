@@ -61,7 +61,7 @@ pub(crate) fn stream_rows<O: Pod>(
         let hi = (row + cols.end).min(start + n).saturating_sub(start);
         let (s, e) = (on_line(lo, true), on_line(hi, false));
         if s < e {
-            body(r, row_cols(s, e, start, row), &mut out[s..e]);
+            body(r, start + s - row..start + e - row, &mut out[s..e]);
             built(out, done..s);
             done = e;
         }
@@ -74,9 +74,3 @@ pub(crate) fn stream_rows<O: Pod>(
 
 /// The most elements a cache line holds (of 4 bytes or more).
 const LINE_MAX: usize = 16;
-
-/// Positions `s..e` of an output that starts at element `start`, as
-/// columns of the row that starts at element `row`.
-fn row_cols(s: usize, e: usize, start: usize, row: usize) -> Range<usize> {
-    start + s - row..start + e - row
-}
