@@ -133,7 +133,7 @@ pub(crate) fn strided_diff(
 ) {
     let n = out.len();
     assert!(next.len() == n && prev.len() == n, "strided_diff: lengths differ");
-    let scalar = |j: usize| if divide { (next[j] - prev[j]) / w } else { (next[j] - prev[j]) * w };
+    let scalar = |j: usize| scaled_diff(next[j], prev[j], w, divide);
     let body = vector_body(out, stream);
     #[cfg(target_arch = "x86_64")]
     {
@@ -172,8 +172,7 @@ pub(crate) fn lanes_diff(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f
     let value = |q: usize| match q % len {
         0 => ends(q, false),
         c if c == len - 1 => ends(q + 1 - len, true),
-        _ if divide => (f[q + 1] - f[q - 1]) / w,
-        _ => (f[q + 1] - f[q - 1]) * w,
+        _ => scaled_diff(f[q + 1], f[q - 1], w, divide),
     };
     let body = vector_body(out, true);
     #[cfg(target_arch = "x86_64")]
@@ -217,8 +216,7 @@ unsafe fn lanes_diff_lanes<L: Lanes>(out: &mut [f64], f: &[f64], at: usize, len:
                 _ if i >= L::N => 0.0,
                 e if e == start => ends(e, false),
                 e if e + 1 == start => ends(start - len, true),
-                e if divide => (f[e + 1] - f[e - 1]) / w,
-                e => (f[e + 1] - f[e - 1]) * w,
+                e => scaled_diff(f[e + 1], f[e - 1], w, divide),
             });
             // SAFETY: `o` is `L::N` elements, aligned to the vector.
             unsafe { L::store(o.as_mut_ptr(), L::gather(group), true) };
@@ -262,6 +260,13 @@ pub(crate) fn streamed_comb(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], 
     for j in (0..body.start).chain(body.end..n) {
         out[j] = c[0] * p[j] + c[1] * h[j] + c[2] * x[j];
     }
+}
+
+/// `(hi - lo) / w`, or `* w` when `!divide`: the scalar form of the loops
+/// above (`core::Element::diff_weak` and `times_weak` for float64).
+#[inline(always)]
+fn scaled_diff(hi: f64, lo: f64, w: f64, divide: bool) -> f64 {
+    if divide { (hi - lo) / w } else { (hi - lo) * w }
 }
 
 /// The elements of `out` that the vector loops write: a multiple of 4

@@ -130,7 +130,7 @@ use smallvec::SmallVec;
 
 use super::element::{Element, LanesDiff, StridedDiff};
 use super::kernel::AxisPlan;
-use super::lines::stream_rows;
+use super::lines::{per_line, stream_rows};
 use super::stencil::{AxisStencil, EdgeOrder, Scale, Stencil, WeakUniform};
 use super::store::{self, Store};
 use super::threads;
@@ -637,15 +637,15 @@ fn pipeline<T: Element>(
     let pieces = rows.len().div_ceil(piece);
     let lag = |k: usize| axes[k].rows.div_ceil(piece);
     let most = order.iter().map(|&k| lag(k)).max().unwrap_or(0);
-    let (base, line) = (first * len, 64 / size_of::<T::Out>());
+    let base = first * len;
     // Elements of each output before its first cache line.
     let lead: Small<usize> = outs.iter().map(|o| o.as_ptr().align_offset(64)).collect();
     let bound = |k: usize, i: usize| {
         let e = (rows.start + i * piece).min(rows.end) * len;
         let at = base + lead[k];
-        match i {
-            _ if !on_lines(k) || i == 0 || i == pieces || e < at + line || size_of::<T::Out>() * line != 64 => e,
-            _ => (at + (e - at) / line * line).max(rows.start * len),
+        match per_line::<T::Out>() {
+            Some(line) if on_lines(k) && i != 0 && i != pieces && e >= at + line => (at + (e - at) / line * line).max(rows.start * len),
+            _ => e,
         }
     };
     for step in 0..pieces + most {

@@ -30,8 +30,7 @@ pub(crate) fn stream_rows<O: Pod>(
     mut body: impl FnMut(usize, Range<usize>, &mut [O]),
     value: impl Fn(usize, usize) -> O,
 ) {
-    let line = 64 / size_of::<O>();
-    assert!(line <= LINE_MAX && line * size_of::<O>() == 64, "stream_rows: 64 / {} bytes", size_of::<O>());
+    let line = per_line::<O>().filter(|&l| l <= LINE_MAX).expect("stream_rows: whole elements of 4 bytes or more to a line");
     let n = out.len();
     // Whole lines `a..b`, positions in `out`.
     let a = out.as_ptr().align_offset(64).min(n);
@@ -74,3 +73,9 @@ pub(crate) fn stream_rows<O: Pod>(
 
 /// The most elements a cache line holds (of 4 bytes or more).
 const LINE_MAX: usize = 16;
+
+/// How many elements of type `O` fill a 64-byte cache line, if a whole
+/// number do.
+pub(crate) fn per_line<O>() -> Option<usize> {
+    (size_of::<O>() != 0 && 64 % size_of::<O>() == 0).then(|| 64 / size_of::<O>())
+}
