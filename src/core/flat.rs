@@ -18,7 +18,8 @@
 //! time (hand-written C loops showed the same). On an earlier image of that
 //! machine the fused loop had been the faster one.
 //!
-//! The pieces (`pipeline`) are 2^14 elements or more, and each outer axis
+//! The pieces (`pipeline`) are 2^14 elements or more (`IN_PLACE_PIECE`
+//! when the input is read in place), and each outer axis
 //! runs as many pieces behind the row axis as its distance spans, so that
 //! the rows it reads were read moments before. On the 2-core Intel test
 //! machine (kernel v1045, 2 MiB of L2 per core), a whole block of 32 rows
@@ -157,6 +158,24 @@ const WHOLE_LANE_MIN_LEN: usize = 4096;
 /// Input elements per piece of a `pipeline`d run: fewer cost more in
 /// per-piece dispatch than they gain.
 const PIPE_ELEMENTS: usize = 1 << 14;
+
+/// Output elements per piece of `rows_in_place`, fewer than
+/// `PIPE_ELEMENTS`: a strided input brings in all the memory between the
+/// samples it uses, and the outer axis rereads that input one step after
+/// the row axis, so the less was read in between the nearer it is found
+/// (4096 samples of every other float64 span 64 KiB). On the Intel test
+/// machine, against pieces of 4 rows (16384 elements), reading every other
+/// column took 0.92 / 0.92 of the time on 4096^2 at 1 / 2 threads, 0.87
+/// on 32768x512 and 0.85 on 1024x16384 (1 thread), every third column of
+/// 4096^2 0.82; pieces of 2048 to 8192 elements were within noise of each
+/// other.
+const IN_PLACE_PIECE: usize = 4096;
+
+/// `pipeline`'s pieces for runs of contiguous rows of `len` elements: a
+/// whole number of `store::ROWS` rows, `PIPE_ELEMENTS` or more.
+fn row_pieces(len: usize) -> usize {
+    PIPE_ELEMENTS.div_ceil(len).next_multiple_of(store::ROWS) * len
+}
 
 type Small<T> = SmallVec<[T; 4]>;
 
@@ -493,6 +512,7 @@ fn rows_in_place<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, diff: Str
         outs,
         first,
         rows,
+        IN_PLACE_PIECE,
         |_| true,
         #[inline(always)]
         |k, elems, out| {
@@ -591,6 +611,7 @@ fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::O
         outs,
         first,
         rows,
+        row_pieces(len),
         |_| true,
         #[inline(always)]
         |k, elems, out| match (call.own_ends(), &plans[k].stencil, axes[k].rows) {
@@ -611,37 +632,37 @@ fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::O
     );
 }
 
-/// Calls `work(k, piece, out)` for every plan `k` in `call.order` and every
-/// piece of `rows` (`PIPE_ELEMENTS` or more elements, a whole number of
-/// `store::ROWS` rows), `piece` being its elements (row `r` starts at
-/// element `r * call.len`) and `out` those of `outs[k]` (which start at row
-/// `first`). The outer axes lag behind the row axis by as many pieces as
-/// their distance spans: both rows an outer axis reads were then read by
-/// the row axis moments before and are in L2, wherever the run is long.
+/// Calls `work(k, elems, out)` for every plan `k` in `call.order` and every
+/// piece of `rows` (`piece` elements, row `r` starting at element `r *
+/// call.len`), `elems` being its elements and `out` those of `outs[k]`
+/// (which start at row `first`). The outer axes lag behind the row axis by
+/// as many pieces as their distance spans: both rows an outer axis reads
+/// were then read by the row axis moments before and are in cache,
+/// wherever the run is long.
 /// Computing one axis over a whole run and then the next instead rereads
 /// the run from further away (see the module comment). Where `on_lines(k)`,
-/// pieces inside the run start on a cache line of their output instead of
-/// on a row, so that no line is written by two pieces (`lines`). `work`
-/// must be an `#[inline(always)]` closure (see `crate::cpu::widest`).
+/// pieces inside the run start on a cache line of their output, so that no
+/// line is written by two pieces (`lines`). `work` must be an
+/// `#[inline(always)]` closure (see `crate::cpu::widest`).
 #[inline(always)]
 fn pipeline<T: Element>(
     call: &Call<'_, T>,
     outs: &mut [&mut [T::Out]],
     first: usize,
     rows: Range<usize>,
+    piece: usize,
     on_lines: impl Fn(usize) -> bool,
     mut work: impl FnMut(usize, Range<usize>, &mut [T::Out]),
 ) {
     let Call { len, ref axes, ref order, .. } = *call;
-    let piece = PIPE_ELEMENTS.div_ceil(len).next_multiple_of(store::ROWS);
-    let pieces = rows.len().div_ceil(piece);
-    let lag = |k: usize| axes[k].rows.div_ceil(piece);
+    let pieces = (rows.len() * len).div_ceil(piece);
+    let lag = |k: usize| (axes[k].rows * len).div_ceil(piece);
     let most = order.iter().map(|&k| lag(k)).max().unwrap_or(0);
     let base = first * len;
     // Elements of each output before its first cache line.
     let lead: Small<usize> = outs.iter().map(|o| o.as_ptr().align_offset(64)).collect();
     let bound = |k: usize, i: usize| {
-        let e = (rows.start + i * piece).min(rows.end) * len;
+        let e = (rows.start * len + i * piece).min(rows.end * len);
         let at = base + lead[k];
         match per_line::<T::Out>() {
             Some(line) if on_lines(k) && i != 0 && i != pieces && e >= at + line => (at + (e - at) / line * line).max(rows.start * len),
@@ -816,6 +837,7 @@ fn rule_rows<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store
         outs,
         first,
         rows,
+        row_pieces(call.len),
         outer,
         #[inline(always)]
         |k, elems, out| {
