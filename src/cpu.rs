@@ -170,10 +170,11 @@ pub(crate) fn strided_diff(
 pub(crate) fn lanes_diff(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f64, divide: bool, ends: &dyn Fn(usize, bool) -> f64) {
     let n = out.len();
     assert!(len > 8 && f.len() % len == 0 && at + n <= f.len(), "lanes_diff: whole rows of more than 8 elements");
-    let value = |q: usize| match q % len {
-        0 => ends(q, false),
-        c if c == len - 1 => ends(q + 1 - len, true),
-        _ => scaled_diff(f[q + 1], f[q - 1], w, divide),
+    // Element `e`, `start` being the first row start at or after it.
+    let element = |e: usize, start: usize| match e {
+        _ if e == start => ends(e, false),
+        _ if e + 1 == start => ends(start - len, true),
+        _ => scaled_diff(f[e + 1], f[e - 1], w, divide),
     };
     let body = vector_body(out, true);
     #[cfg(target_arch = "x86_64")]
@@ -185,18 +186,19 @@ pub(crate) fn lanes_diff(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f
         // and SSE2 is part of x86_64.
         unsafe {
             if avx2() {
-                with_avx2(#[inline(always)] || lanes_diff_lanes::<Avx>(out, f, at, len, w, divide, ends));
+                with_avx2(#[inline(always)] || lanes_diff_lanes::<Avx>(out, f, at, len, w, divide, element));
             } else {
-                lanes_diff_lanes::<Sse2>(out, f, at, len, w, divide, ends);
+                lanes_diff_lanes::<Sse2>(out, f, at, len, w, divide, element);
             }
         }
     }
     for j in (0..body.start).chain(body.end..n) {
-        out[j] = value(at + j);
+        out[j] = element(at + j, (at + j).next_multiple_of(len));
     }
 }
 
-/// The vector part of `lanes_diff`, `L::N` at a time.
+/// The vector part of `lanes_diff`, `L::N` at a time, with `element(e,
+/// start)` for the groups that hold a row's end.
 ///
 /// # Safety
 /// `f` holds whole rows of `len` > 8 elements and `at + out.len() <=
@@ -204,7 +206,7 @@ pub(crate) fn lanes_diff(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f
 /// the vector; the CPU has `L`'s instructions.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-unsafe fn lanes_diff_lanes<L: Lanes>(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f64, divide: bool, ends: &dyn Fn(usize, bool) -> f64) {
+unsafe fn lanes_diff_lanes<L: Lanes>(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f64, divide: bool, element: impl Fn(usize, usize) -> f64) {
     // SAFETY: the CPU has `L`'s instructions.
     let wv = unsafe { L::splat(w) };
     let p = f.as_ptr();
@@ -213,12 +215,8 @@ unsafe fn lanes_diff_lanes<L: Lanes>(out: &mut [f64], f: &[f64], at: usize, len:
     let mut start = at.next_multiple_of(len);
     for (q, o) in (at..).step_by(L::N).zip(out.chunks_exact_mut(L::N)) {
         if start <= q + L::N {
-            let group = std::array::from_fn(|i| match q + i {
-                _ if i >= L::N => 0.0,
-                e if e == start => ends(e, false),
-                e if e + 1 == start => ends(start - len, true),
-                e => scaled_diff(f[e + 1], f[e - 1], w, divide),
-            });
+            // `start` stays the next row start for the whole group (`len > N`).
+            let group = std::array::from_fn(|i| if i < L::N { element(q + i, start) } else { 0.0 });
             // SAFETY: `o` is `L::N` elements, aligned to the vector.
             unsafe { L::store(o.as_mut_ptr(), L::gather(group), true) };
             if start < q + L::N {
@@ -228,10 +226,7 @@ unsafe fn lanes_diff_lanes<L: Lanes>(out: &mut [f64], f: &[f64], at: usize, len:
         }
         // SAFETY: no row starts in `q..=q + N`, so `q - 1` and `q + N` are
         // in the same row, inside `f`; `o` is `L::N` aligned elements.
-        unsafe {
-            let d = L::sub(L::load::<true>(p.add(q + 1), 1), L::load::<true>(p.add(q - 1), 1));
-            L::store(o.as_mut_ptr(), if divide { L::div(d, wv) } else { L::mul(d, wv) }, true);
-        }
+        unsafe { L::store(o.as_mut_ptr(), scaled_diff_lanes::<L>(L::load::<true>(p.add(q + 1), 1), L::load::<true>(p.add(q - 1), 1), wv, divide), true) };
     }
 }
 
@@ -268,6 +263,20 @@ pub(crate) fn streamed_comb(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], 
 #[inline(always)]
 fn scaled_diff(hi: f64, lo: f64, w: f64, divide: bool) -> f64 {
     if divide { (hi - lo) / w } else { (hi - lo) * w }
+}
+
+/// `scaled_diff`, `L::N` at a time.
+///
+/// # Safety
+/// The CPU has `L`'s instructions.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn scaled_diff_lanes<L: Lanes>(hi: L::V, lo: L::V, w: L::V, divide: bool) -> L::V {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let d = L::sub(hi, lo);
+        if divide { L::div(d, w) } else { L::mul(d, w) }
+    }
 }
 
 /// The elements of `out` that the vector loops write: a multiple of 4
@@ -451,10 +460,7 @@ unsafe fn strided_diff_lanes<L: Lanes, const UNIT: bool>(
     for (j, o) in (0..).step_by(L::N).zip(out.chunks_exact_mut(L::N)) {
         // SAFETY: elements `j..j + L::N` of `next` and `prev` exist (see the
         // function's contract); `o` is `L::N` elements, aligned if `stream`.
-        unsafe {
-            let d = L::sub(L::load::<UNIT>(x.offset(j * sx), sx), L::load::<UNIT>(p.offset(j * sp), sp));
-            L::store(o.as_mut_ptr(), if divide { L::div(d, wv) } else { L::mul(d, wv) }, stream);
-        }
+        unsafe { L::store(o.as_mut_ptr(), scaled_diff_lanes::<L>(L::load::<UNIT>(x.offset(j * sx), sx), L::load::<UNIT>(p.offset(j * sp), sp), wv, divide), stream) };
     }
 }
 
