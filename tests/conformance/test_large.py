@@ -1,8 +1,8 @@
 """Calls whose outputs add up to 32 MiB or more, which the library writes past
 the cache with non-temporal stores (through a small buffer, src/core/store.rs;
 the outer axes of float64 straight from registers, src/cpu.rs, and on Intel
-CPUs the row axis too, its lane ends included, unless
-GRADIENT_CPU=baseline), all but the
+CPUs the row axis and a 1-D lane with a scalar step too, lane ends included,
+unless GRADIENT_CPU=baseline), all but the
 1-D call with coordinates, which is limited by its divisions and keeps plain
 stores. Against numpy.gradient bit for bit: contiguous and column-major
 inputs, odd row lengths (so that rows start at every alignment), stepped,
@@ -54,6 +54,8 @@ CASES = {
     "2d float64, rows reversed, edge order 2": lambda rng: (
         rng.standard_normal((2048, 1101))[::-1], (coordinates(rng, 2048), 1.0), {"edge_order": 2}),
     "1d float64, unit step": lambda rng: (rng.standard_normal(4_500_001), (), {}),
+    "1d float64, every other sample reversed, a step that divides, edge order 2": lambda rng: (
+        rng.standard_normal(9_000_003)[::-2], (0.3,), {"edge_order": 2}),
     "1d float64, coordinates, edge order 2": lambda rng: (
         rng.standard_normal(4_500_001), (coordinates(rng, 4_500_001),), {"edge_order": 2}),
     "3d float64, unit steps": lambda rng: (rng.standard_normal((130, 257, 131)), (), {}),
@@ -89,7 +91,8 @@ def at_offset(shape, offset):
 # the same rows read contiguously: the lines that straddle two output rows
 # are built aside and streamed (src/core/lines.rs); shorter rows, written
 # with their ends in one loop (cpu::lanes_diff); an outer axis with
-# coordinates, streamed row by row (rule_rows).
+# coordinates, streamed row by row (rule_rows); a 1-D lane, whose lines are
+# stored straight from registers on Intel CPUs (src/core/kernel.rs).
 OFFSET_CASES = {
     "every other column": lambda rng: (rng.standard_normal((1030, 8192))[:, ::2], (), {}),
     "rows of 4096, edge order 2": lambda rng: (rng.standard_normal((1030, 4096)), (), {"edge_order": 2}),
@@ -99,6 +102,7 @@ OFFSET_CASES = {
     "rows of 67, along the rows only": lambda rng: (rng.standard_normal((65000, 67)), (), {"axis": 1}),
     "coordinates across rows of 1003, edge order 2": lambda rng: (
         rng.standard_normal((4200, 1003)), (coordinates(rng, 4200), 1.0), {"edge_order": 2}),
+    "1d, a step that multiplies": lambda rng: (rng.standard_normal(4_200_001), (0.5,), {}),
 }
 
 
