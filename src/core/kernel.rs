@@ -141,32 +141,22 @@ fn apply<T: Element>(
     edge: EdgeOrder,
     store: &mut Store<T::Out>,
 ) {
-    if f.ndim() == 1 {
-        // A single lane: skip the n-dimensional lane machinery, which costs
-        // more than the arithmetic on a short array.
-        let f = f.view().into_dimensionality().expect("one dimension");
-        let o = out.view_mut().into_dimensionality().expect("one dimension");
-        return match &plan.stencil {
-            AxisStencil::Weak(s) => {
-                // Streamed on Intel CPUs, its lines are stored straight from
-                // registers, as `flat`'s row axis is there (see `flat`): 10^7
-                // float64 took 0.75-0.77x the time of the buffer at 1
-                // thread, 0.80-0.83x at 2.
-                let direct = T::STRIDED_DIFF.filter(|_| store.streams() && crate::cpu::direct_row_stores()).map(|diff| (diff, s.scale()));
-                lane(s, f, o, start, edge, store, direct)
-            }
-            AxisStencil::Strong(s) => lane(s, f, o, start, edge, store, None),
-            AxisStencil::NonUniform(s) => lane(s, f, o, start, edge, store, None),
-        };
-    }
     match &plan.stencil {
-        AxisStencil::Weak(s) => differentiate(s, f, out, plan.axis, start, edge, store),
+        AxisStencil::Weak(s) => match T::STRIDED_DIFF {
+            // A single lane, streamed, on Intel CPUs: its lines are stored
+            // straight from registers, as `flat`'s row axis is there (see
+            // `flat`). 10^7 float64 took 0.75-0.77x the time of the buffer
+            // at 1 thread, 0.80-0.83x at 2.
+            Some(diff) if f.ndim() == 1 && store.streams() && crate::cpu::direct_row_stores() => {
+                single_lane(s, f, out, start, edge, store, Some((diff, s.scale())));
+            }
+            _ => differentiate(s, f, out, plan.axis, start, edge, store),
+        },
         AxisStencil::Strong(s) => differentiate(s, f, out, plan.axis, start, edge, store),
         AxisStencil::NonUniform(s) => differentiate(s, f, out, plan.axis, start, edge, store),
     }
 }
 
-/// `apply` for arrays of two or more dimensions.
 #[inline(always)]
 fn differentiate<T: Element, S: Stencil<T>>(
     stencil: &S,
@@ -177,13 +167,32 @@ fn differentiate<T: Element, S: Stencil<T>>(
     edge: EdgeOrder,
     store: &mut Store<T::Out>,
 ) {
-    if is_innermost(f, axis) {
+    if f.ndim() == 1 {
+        single_lane(stencil, f, out, start, edge, store, None);
+    } else if is_innermost(f, axis) {
         Zip::from(out.lanes_mut(Axis(axis)))
             .and(f.lanes(Axis(axis)))
             .for_each(|o, f| lane(stencil, f, o, start, edge, store, None));
     } else {
         across_slabs(stencil, f, out, axis, start, edge, store);
     }
+}
+
+/// A 1-D `f`: skips the n-dimensional lane machinery, which costs more
+/// than the arithmetic on a short array.
+#[inline(always)]
+fn single_lane<T: Element, S: Stencil<T>>(
+    stencil: &S,
+    f: &ArrayViewD<'_, T>,
+    out: &mut ArrayViewMutD<'_, T::Out>,
+    start: usize,
+    edge: EdgeOrder,
+    store: &mut Store<T::Out>,
+    direct: Option<DirectDiff<T>>,
+) {
+    let f = f.view().into_dimensionality().expect("one dimension");
+    let o = out.view_mut().into_dimensionality().expect("one dimension");
+    lane(stencil, f, o, start, edge, store, direct);
 }
 
 /// The type's loop for a scalar step that stores whole output lines straight
