@@ -123,14 +123,7 @@ pub(crate) fn fence() {
 /// the whole cache lines of `out` are written with non-temporal stores
 /// straight from registers (`fence` is then due, as after `stream`), which
 /// also serves contiguous rows that are read from L2 (`core::flat`).
-pub(crate) fn strided_diff(
-    out: &mut [f64],
-    next: ArrayView1<'_, f64>,
-    prev: ArrayView1<'_, f64>,
-    w: f64,
-    divide: bool,
-    stream: bool,
-) {
+pub(crate) fn strided_diff<E: Float>(out: &mut [E], next: ArrayView1<'_, E>, prev: ArrayView1<'_, E>, w: E, divide: bool, stream: bool) {
     let n = out.len();
     assert!(next.len() == n && prev.len() == n, "strided_diff: lengths differ");
     let scalar = |j: usize| scaled_diff(next[j], prev[j], w, divide);
@@ -147,10 +140,10 @@ pub(crate) fn strided_diff(
         // part of x86_64.
         unsafe {
             match (avx2(), unit) {
-                (true, true) => with_avx2(#[inline(always)] || strided_diff_lanes::<Avx, true>(out, next, prev, w, divide, stream)),
-                (true, false) => with_avx2(#[inline(always)] || strided_diff_lanes::<Avx, false>(out, next, prev, w, divide, stream)),
-                (false, true) => strided_diff_lanes::<Sse2, true>(out, next, prev, w, divide, stream),
-                (false, false) => strided_diff_lanes::<Sse2, false>(out, next, prev, w, divide, stream),
+                (true, true) => with_avx2(#[inline(always)] || strided_diff_lanes::<E::Avx, true>(out, next, prev, w, divide, stream)),
+                (true, false) => with_avx2(#[inline(always)] || strided_diff_lanes::<E::Avx, false>(out, next, prev, w, divide, stream)),
+                (false, true) => strided_diff_lanes::<E::Sse2, true>(out, next, prev, w, divide, stream),
+                (false, false) => strided_diff_lanes::<E::Sse2, false>(out, next, prev, w, divide, stream),
             }
         }
     }
@@ -206,7 +199,7 @@ pub(crate) fn lanes_diff(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f
 /// the vector; the CPU has `L`'s instructions.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-unsafe fn lanes_diff_lanes<L: Lanes>(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f64, divide: bool, element: impl Fn(usize, usize) -> f64) {
+unsafe fn lanes_diff_lanes<L: Lanes<E = f64>>(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f64, divide: bool, element: impl Fn(usize, usize) -> f64) {
     // SAFETY: the CPU has `L`'s instructions.
     let wv = unsafe { L::splat(w) };
     let p = f.as_ptr();
@@ -216,7 +209,7 @@ unsafe fn lanes_diff_lanes<L: Lanes>(out: &mut [f64], f: &[f64], at: usize, len:
     for (q, o) in (at..).step_by(L::N).zip(out.chunks_exact_mut(L::N)) {
         if start <= q + L::N {
             // `start` stays the next row start for the whole group (`len > N`).
-            let group = std::array::from_fn(|i| if i < L::N { element(q + i, start) } else { 0.0 });
+            let group: [f64; 8] = std::array::from_fn(|i| if i < L::N { element(q + i, start) } else { 0.0 });
             // SAFETY: `o` is `L::N` elements, aligned to the vector.
             unsafe { L::store(o.as_mut_ptr(), L::gather(group), true) };
             if start < q + L::N {
@@ -259,9 +252,10 @@ pub(crate) fn streamed_comb(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], 
 }
 
 /// `(hi - lo) / w`, or `* w` when `!divide`: the scalar form of the loops
-/// above (`core::Element::diff_weak` and `times_weak` for float64).
+/// above (`core::Element::diff_weak` and `times_weak` for float64 and
+/// float32).
 #[inline(always)]
-fn scaled_diff(hi: f64, lo: f64, w: f64, divide: bool) -> f64 {
+fn scaled_diff<E: Float>(hi: E, lo: E, w: E, divide: bool) -> E {
     if divide { (hi - lo) / w } else { (hi - lo) * w }
 }
 
@@ -279,53 +273,79 @@ unsafe fn scaled_diff_lanes<L: Lanes>(hi: L::V, lo: L::V, w: L::V, divide: bool)
     }
 }
 
-/// The elements of `out` that the vector loops write: a multiple of 4
+/// The elements of `out` that the vector loops write: whole AVX vectors
 /// from the start, or with `stream` whole cache lines only (a line that
 /// also took plain stores would be read from memory for them). Empty off
 /// x86_64, where the scalar loop does everything.
-fn vector_body(out: &[f64], stream: bool) -> Range<usize> {
+fn vector_body<E>(out: &[E], stream: bool) -> Range<usize> {
     if cfg!(not(target_arch = "x86_64")) {
         return 0..0;
     }
     let n = out.len();
-    let (head, group) = if stream { (out.as_ptr().align_offset(64).min(n), 8) } else { (0, 4) };
+    // A cache line, or an AVX vector, of elements.
+    let (head, group) = if stream { (out.as_ptr().align_offset(64).min(n), 64 / size_of::<E>()) } else { (0, 32 / size_of::<E>()) };
     head..head + (n - head) / group * group
 }
 
-/// One vector width of float64, so that each loop below is written once
-/// for AVX2 (`Avx`, to be run under `with_avx2`) and SSE2 (`Sse2`).
+/// A float type that the loops above are written for, and its vectors.
+pub(crate) trait Float: Copy + std::ops::Sub<Output = Self> + std::ops::Mul<Output = Self> + std::ops::Div<Output = Self> {
+    #[cfg(target_arch = "x86_64")]
+    type Avx: Lanes<E = Self>;
+    #[cfg(target_arch = "x86_64")]
+    type Sse2: Lanes<E = Self>;
+}
+
+impl Float for f64 {
+    #[cfg(target_arch = "x86_64")]
+    type Avx = Avx;
+    #[cfg(target_arch = "x86_64")]
+    type Sse2 = Sse2;
+}
+
+impl Float for f32 {
+    #[cfg(target_arch = "x86_64")]
+    type Avx = AvxF32;
+    #[cfg(target_arch = "x86_64")]
+    type Sse2 = Sse2F32;
+}
+
+/// One vector width of one float type, so that each loop above is written
+/// once for AVX2 (`Avx`, `AvxF32`, to be run under `with_avx2`) and SSE2
+/// (`Sse2`, `Sse2F32`).
 #[cfg(target_arch = "x86_64")]
-trait Lanes {
+pub(crate) trait Lanes {
+    type E: Copy;
     type V: Copy;
     /// Elements per vector.
     const N: usize;
-    unsafe fn splat(x: f64) -> Self::V;
+    unsafe fn splat(x: Self::E) -> Self::V;
     /// `N` elements from `p`, `s` apart (`s` is 1 if `UNIT`); it may read
     /// the memory between them too, which must therefore be in the same
     /// allocation (as the elements of an array view are).
-    unsafe fn load<const UNIT: bool>(p: *const f64, s: isize) -> Self::V;
+    unsafe fn load<const UNIT: bool>(p: *const Self::E, s: isize) -> Self::V;
     unsafe fn sub(a: Self::V, b: Self::V) -> Self::V;
     unsafe fn add(a: Self::V, b: Self::V) -> Self::V;
     unsafe fn mul(a: Self::V, b: Self::V) -> Self::V;
     unsafe fn div(a: Self::V, b: Self::V) -> Self::V;
     /// Non-temporal if `stream` (`p` then aligned to the vector).
-    unsafe fn store(p: *mut f64, v: Self::V, stream: bool);
+    unsafe fn store(p: *mut Self::E, v: Self::V, stream: bool);
     /// The first `N` elements of `a`, put together in registers (a vector
     /// load of elements just stored waits for every store before them,
     /// non-temporal ones included).
-    unsafe fn gather(a: [f64; 4]) -> Self::V;
+    unsafe fn gather(a: [Self::E; 8]) -> Self::V;
 }
 
 #[cfg(target_arch = "x86_64")]
-struct Avx;
+pub(crate) struct Avx;
 
 #[cfg(target_arch = "x86_64")]
-struct Sse2;
+pub(crate) struct Sse2;
 
 // SAFETY (every method): the caller's contract; the intrinsics inline only
 // into code compiled with their feature (`with_avx2` for `Avx`).
 #[cfg(target_arch = "x86_64")]
 impl Lanes for Avx {
+    type E = f64;
     type V = std::arch::x86_64::__m256d;
     const N: usize = 4;
     #[inline(always)]
@@ -370,7 +390,7 @@ impl Lanes for Avx {
         unsafe { std::arch::x86_64::_mm256_div_pd(a, b) }
     }
     #[inline(always)]
-    unsafe fn gather(a: [f64; 4]) -> Self::V {
+    unsafe fn gather(a: [f64; 8]) -> Self::V {
         unsafe { std::arch::x86_64::_mm256_setr_pd(a[0], a[1], a[2], a[3]) }
     }
     #[inline(always)]
@@ -388,6 +408,7 @@ impl Lanes for Avx {
 
 #[cfg(target_arch = "x86_64")]
 impl Lanes for Sse2 {
+    type E = f64;
     type V = std::arch::x86_64::__m128d;
     const N: usize = 2;
     #[inline(always)]
@@ -421,7 +442,7 @@ impl Lanes for Sse2 {
         unsafe { std::arch::x86_64::_mm_div_pd(a, b) }
     }
     #[inline(always)]
-    unsafe fn gather(a: [f64; 4]) -> Self::V {
+    unsafe fn gather(a: [f64; 8]) -> Self::V {
         unsafe { std::arch::x86_64::_mm_setr_pd(a[0], a[1]) }
     }
     #[inline(always)]
@@ -437,6 +458,124 @@ impl Lanes for Sse2 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+pub(crate) struct AvxF32;
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) struct Sse2F32;
+
+#[cfg(target_arch = "x86_64")]
+impl Lanes for AvxF32 {
+    type E = f32;
+    type V = std::arch::x86_64::__m256;
+    const N: usize = 8;
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_set1_ps(x) }
+    }
+    #[inline(always)]
+    unsafe fn load<const UNIT: bool>(p: *const f32, s: isize) -> Self::V {
+        use std::arch::x86_64::*;
+        unsafe {
+            if UNIT {
+                return _mm256_loadu_ps(p);
+            }
+            if s == 2 {
+                // As `Avx::load` does: two loads, `p + 7` so that nothing
+                // past the last sample is read, one blend and one permute.
+                let mixed = _mm256_blend_ps::<0b1010_1010>(_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(7)));
+                return _mm256_permutevar8x32_ps(mixed, _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7));
+            }
+            let e = |i: isize| *p.offset(i * s);
+            _mm256_setr_ps(e(0), e(1), e(2), e(3), e(4), e(5), e(6), e(7))
+        }
+    }
+    #[inline(always)]
+    unsafe fn sub(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_sub_ps(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn add(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_add_ps(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_mul_ps(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn div(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_div_ps(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn gather(a: [f32; 8]) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_loadu_ps(a.as_ptr()) }
+    }
+    #[inline(always)]
+    unsafe fn store(p: *mut f32, v: Self::V, stream: bool) {
+        use std::arch::x86_64::*;
+        unsafe {
+            if stream {
+                _mm256_stream_ps(p, v);
+            } else {
+                _mm256_storeu_ps(p, v);
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Lanes for Sse2F32 {
+    type E = f32;
+    type V = std::arch::x86_64::__m128;
+    const N: usize = 4;
+    #[inline(always)]
+    unsafe fn splat(x: f32) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_set1_ps(x) }
+    }
+    #[inline(always)]
+    unsafe fn load<const UNIT: bool>(p: *const f32, s: isize) -> Self::V {
+        use std::arch::x86_64::*;
+        unsafe {
+            if UNIT {
+                return _mm_loadu_ps(p);
+            }
+            let e = |i: isize| *p.offset(i * s);
+            _mm_setr_ps(e(0), e(1), e(2), e(3))
+        }
+    }
+    #[inline(always)]
+    unsafe fn sub(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_sub_ps(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn add(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_add_ps(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_mul_ps(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn div(a: Self::V, b: Self::V) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_div_ps(a, b) }
+    }
+    #[inline(always)]
+    unsafe fn gather(a: [f32; 8]) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_loadu_ps(a.as_ptr()) }
+    }
+    #[inline(always)]
+    unsafe fn store(p: *mut f32, v: Self::V, stream: bool) {
+        use std::arch::x86_64::*;
+        unsafe {
+            if stream {
+                _mm_stream_ps(p, v);
+            } else {
+                _mm_storeu_ps(p, v);
+            }
+        }
+    }
+}
+
 /// The vector part of `strided_diff`, `L::N` at a time.
 ///
 /// # Safety
@@ -447,10 +586,10 @@ impl Lanes for Sse2 {
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 unsafe fn strided_diff_lanes<L: Lanes, const UNIT: bool>(
-    out: &mut [f64],
-    next: ArrayView1<'_, f64>,
-    prev: ArrayView1<'_, f64>,
-    w: f64,
+    out: &mut [L::E],
+    next: ArrayView1<'_, L::E>,
+    prev: ArrayView1<'_, L::E>,
+    w: L::E,
     divide: bool,
     stream: bool,
 ) {
@@ -471,7 +610,7 @@ unsafe fn strided_diff_lanes<L: Lanes, const UNIT: bool>(
 /// the CPU has `L`'s instructions.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-unsafe fn streamed_comb_lanes<L: Lanes>(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], x: &[f64]) {
+unsafe fn streamed_comb_lanes<L: Lanes<E = f64>>(out: &mut [f64], c: [f64; 3], p: &[f64], h: &[f64], x: &[f64]) {
     // SAFETY: the CPU has `L`'s instructions.
     let (a, b, c) = unsafe { (L::splat(c[0]), L::splat(c[1]), L::splat(c[2])) };
     for (j, o) in (0..).step_by(L::N).zip(out.chunks_exact_mut(L::N)) {
@@ -522,30 +661,38 @@ mod tests {
     }
 
     /// Every length and output offset around a cache line, with unit,
-    /// wider and negative strides, on both copies: the scalar formulas'
-    /// bits, and nothing written outside the output.
+    /// wider and negative strides, on both copies, float64 and float32:
+    /// the scalar formulas' bits, and nothing written outside the output.
     #[test]
     fn strided_diff_is_the_scalar_formula() {
+        strided_diff_matches(|x: f64| x, f64::to_bits);
+        strided_diff_matches(|x: f64| x as f32, |x| u64::from(x.to_bits()));
+    }
+
+    /// `strided_diff_is_the_scalar_formula` for the type that `of` makes.
+    fn strided_diff_matches<E: super::Float>(of: impl Fn(f64) -> E, bits: impl Fn(E) -> u64) {
         use ndarray::{s, ArrayView1};
-        let src: Vec<f64> = (0..400).map(|i| f64::from((i * 37) % 101) * 0.37 - 11.0).collect();
+        let src: Vec<E> = (0..400).map(|i| of(f64::from((i * 37) % 101) * 0.37 - 11.0)).collect();
         let a = ArrayView1::from(&src[..]);
+        let nan = of(f64::NAN);
         for step in [1, 2, 3, -1, -2] {
-            for len in [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 64] {
+            for len in [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64] {
                 let (next, prev) = (a.slice(s![5..; step]), a.slice(s![..; step]));
                 let (next, prev) = (next.slice(s![..len]), prev.slice(s![..len]));
-                for start in 0..8 {
+                for start in 0..16 {
                     for (w, divide) in [(0.5, false), (3.0, true)] {
+                        let w = of(w);
                         for stream in [false, true] {
-                            let mut out = vec![f64::NAN; 80];
+                            let mut out = vec![nan; 100];
                             super::strided_diff(&mut out[start..start + len], next, prev, w, divide, stream);
                             super::fence();
-                            for (i, o) in out.iter().enumerate() {
+                            for (i, &o) in out.iter().enumerate() {
                                 let want = match i.checked_sub(start).filter(|&j| j < len) {
                                     Some(j) if divide => (next[j] - prev[j]) / w,
                                     Some(j) => (next[j] - prev[j]) * w,
-                                    None => f64::NAN,
+                                    None => nan,
                                 };
-                                assert_eq!(o.to_bits(), want.to_bits(), "step {step}, len {len}, start {start}, index {i}");
+                                assert_eq!(bits(o), bits(want), "step {step}, len {len}, start {start}, index {i}");
                             }
                         }
                     }

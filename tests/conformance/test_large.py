@@ -1,6 +1,6 @@
 """Calls whose outputs add up to 32 MiB or more, which the library writes past
 the cache with non-temporal stores (through a small buffer, src/core/store.rs;
-the outer axes of float64 straight from registers, src/cpu.rs, and on Intel
+the outer axes of float64 and float32 straight from registers, src/cpu.rs, and on Intel
 CPUs the row axis and a 1-D lane with a scalar step too, lane ends included,
 unless GRADIENT_CPU=baseline), all but the
 1-D call with coordinates, which is limited by its divisions and keeps plain
@@ -38,6 +38,14 @@ CASES = {
         rng.standard_normal((2051, 1030)), (coordinates(rng, 2051), 0.75), {"edge_order": 2}),
     "2d float32, coordinates along rows of odd length, edge order 2": lambda rng: (
         rng.standard_normal((2101, 2053)).astype(np.float32), (1.0, coordinates(rng, 2053)), {"edge_order": 2}),
+    "2d float32, rows of 4096, steps that divide": lambda rng: (
+        rng.standard_normal((2100, 4096)).astype(np.float32), (0.3, 2.5), {}),
+    "2d float32, every other column, edge order 2": lambda rng: (
+        rng.standard_normal((2100, 8200)).astype(np.float32)[:, ::2], (), {"edge_order": 2}),
+    "2d float32, every third column, reversed rows, along the rows only": lambda rng: (
+        rng.standard_normal((4100, 7000)).astype(np.float32)[::-1, ::3], (), {"axis": 1}),
+    "1d float32, every other sample": lambda rng: (
+        rng.standard_normal(18_000_001).astype(np.float32)[::2], (0.3,), {}),
     "2d float64, rows of 4096, steps that divide, edge order 2": lambda rng: (
         rng.standard_normal((1030, 4096)), (0.3, 2.5), {"edge_order": 2}),
     "2d float64, rows of 4103, along the rows only": lambda rng: (
@@ -78,13 +86,13 @@ def test_large_call_matches_numpy(name, threads):
     check_against_numpy(f, *spacing, **kw)
 
 
-def at_offset(shape, offset):
-    """A float64 array of `shape` that starts `offset` bytes past a cache line
+def at_offset(shape, offset, dtype=np.float64):
+    """An array of `shape` that starts `offset` bytes past a cache line
     (numpy's and malloc's large arrays start 16 bytes past one)."""
-    n = int(np.prod(shape))
-    raw = np.empty(n * 8 + 128, dtype=np.uint8)
+    n, item = int(np.prod(shape)), np.dtype(dtype).itemsize
+    raw = np.empty(n * item + 128, dtype=np.uint8)
     start = -raw.ctypes.data % 64 + offset
-    return raw[start:start + n * 8].view(np.float64).reshape(shape)
+    return raw[start:start + n * item].view(dtype).reshape(shape)
 
 
 # Rows read in place, rows written whole lanes at a time on Intel CPUs, and
@@ -92,7 +100,8 @@ def at_offset(shape, offset):
 # are built aside and streamed (src/core/lines.rs); shorter rows, written
 # with their ends in one loop (cpu::lanes_diff); an outer axis with
 # coordinates, streamed row by row (rule_rows); a 1-D lane, whose lines are
-# stored straight from registers on Intel CPUs (src/core/kernel.rs).
+# stored straight from registers on Intel CPUs (src/core/kernel.rs); float32,
+# whose lines hold 16 elements.
 OFFSET_CASES = {
     "every other column": lambda rng: (rng.standard_normal((1030, 8192))[:, ::2], (), {}),
     "rows of 4096, edge order 2": lambda rng: (rng.standard_normal((1030, 4096)), (), {"edge_order": 2}),
@@ -103,6 +112,11 @@ OFFSET_CASES = {
     "coordinates across rows of 1003, edge order 2": lambda rng: (
         rng.standard_normal((4200, 1003)), (coordinates(rng, 4200), 1.0), {"edge_order": 2}),
     "1d, a step that multiplies": lambda rng: (rng.standard_normal(4_200_001), (0.5,), {}),
+    "float32, every other column": lambda rng: (rng.standard_normal((1030, 16400)).astype(np.float32)[:, ::2], (), {}),
+    "float32, rows of 4096, edge order 2": lambda rng: (
+        rng.standard_normal((2100, 4096)).astype(np.float32), (), {"edge_order": 2}),
+    "float32, rows of 1001, steps that divide": lambda rng: (
+        rng.standard_normal((8400, 1001)).astype(np.float32), (0.3, 2.5), {}),
 }
 
 
@@ -110,7 +124,7 @@ OFFSET_CASES = {
 @pytest.mark.parametrize("name", OFFSET_CASES)
 def test_outputs_anywhere_in_a_cache_line(name, offset, threads):
     f, spacing, kw = OFFSET_CASES[name](np.random.default_rng(list(name.encode())))
-    outs = [at_offset(f.shape, offset) for _ in range(1 if "axis" in kw else f.ndim)]
+    outs = [at_offset(f.shape, offset, gc.output_dtype(f.dtype)) for _ in range(1 if "axis" in kw else f.ndim)]
     for o in outs:
         o.fill(np.nan)
     ours = gc.gradient(f, *spacing, out=outs, **kw)
