@@ -341,17 +341,59 @@ pub(crate) struct Avx;
 #[cfg(target_arch = "x86_64")]
 pub(crate) struct Sse2;
 
+#[cfg(target_arch = "x86_64")]
+pub(crate) struct AvxF32;
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) struct Sse2F32;
+
+/// The methods of `Lanes` that are one intrinsic each, named in the order
+/// splat, sub, add, mul, div, non-temporal store, plain store.
+#[cfg(target_arch = "x86_64")]
+macro_rules! one_intrinsic_each {
+    ($e:ty, $splat:ident, $sub:ident, $add:ident, $mul:ident, $div:ident, $stream:ident, $storeu:ident) => {
+        #[inline(always)]
+        unsafe fn splat(x: $e) -> Self::V {
+            unsafe { std::arch::x86_64::$splat(x) }
+        }
+        #[inline(always)]
+        unsafe fn sub(a: Self::V, b: Self::V) -> Self::V {
+            unsafe { std::arch::x86_64::$sub(a, b) }
+        }
+        #[inline(always)]
+        unsafe fn add(a: Self::V, b: Self::V) -> Self::V {
+            unsafe { std::arch::x86_64::$add(a, b) }
+        }
+        #[inline(always)]
+        unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
+            unsafe { std::arch::x86_64::$mul(a, b) }
+        }
+        #[inline(always)]
+        unsafe fn div(a: Self::V, b: Self::V) -> Self::V {
+            unsafe { std::arch::x86_64::$div(a, b) }
+        }
+        #[inline(always)]
+        unsafe fn store(p: *mut $e, v: Self::V, stream: bool) {
+            unsafe {
+                if stream {
+                    std::arch::x86_64::$stream(p, v);
+                } else {
+                    std::arch::x86_64::$storeu(p, v);
+                }
+            }
+        }
+    };
+}
+
 // SAFETY (every method): the caller's contract; the intrinsics inline only
-// into code compiled with their feature (`with_avx2` for `Avx`).
+// into code compiled with their feature (`with_avx2` for `Avx` and
+// `AvxF32`).
 #[cfg(target_arch = "x86_64")]
 impl Lanes for Avx {
     type E = f64;
     type V = std::arch::x86_64::__m256d;
     const N: usize = 4;
-    #[inline(always)]
-    unsafe fn splat(x: f64) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_set1_pd(x) }
-    }
+    one_intrinsic_each!(f64, _mm256_set1_pd, _mm256_sub_pd, _mm256_add_pd, _mm256_mul_pd, _mm256_div_pd, _mm256_stream_pd, _mm256_storeu_pd);
     #[inline(always)]
     unsafe fn load<const UNIT: bool>(p: *const f64, s: isize) -> Self::V {
         use std::arch::x86_64::*;
@@ -374,35 +416,8 @@ impl Lanes for Avx {
         }
     }
     #[inline(always)]
-    unsafe fn sub(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_sub_pd(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn add(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_add_pd(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_mul_pd(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn div(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_div_pd(a, b) }
-    }
-    #[inline(always)]
     unsafe fn gather(a: [f64; 8]) -> Self::V {
         unsafe { std::arch::x86_64::_mm256_setr_pd(a[0], a[1], a[2], a[3]) }
-    }
-    #[inline(always)]
-    unsafe fn store(p: *mut f64, v: Self::V, stream: bool) {
-        use std::arch::x86_64::*;
-        unsafe {
-            if stream {
-                _mm256_stream_pd(p, v);
-            } else {
-                _mm256_storeu_pd(p, v);
-            }
-        }
     }
 }
 
@@ -411,10 +426,7 @@ impl Lanes for Sse2 {
     type E = f64;
     type V = std::arch::x86_64::__m128d;
     const N: usize = 2;
-    #[inline(always)]
-    unsafe fn splat(x: f64) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_set1_pd(x) }
-    }
+    one_intrinsic_each!(f64, _mm_set1_pd, _mm_sub_pd, _mm_add_pd, _mm_mul_pd, _mm_div_pd, _mm_stream_pd, _mm_storeu_pd);
     #[inline(always)]
     unsafe fn load<const UNIT: bool>(p: *const f64, s: isize) -> Self::V {
         use std::arch::x86_64::*;
@@ -426,53 +438,17 @@ impl Lanes for Sse2 {
         }
     }
     #[inline(always)]
-    unsafe fn sub(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_sub_pd(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn add(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_add_pd(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_mul_pd(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn div(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_div_pd(a, b) }
-    }
-    #[inline(always)]
     unsafe fn gather(a: [f64; 8]) -> Self::V {
         unsafe { std::arch::x86_64::_mm_setr_pd(a[0], a[1]) }
     }
-    #[inline(always)]
-    unsafe fn store(p: *mut f64, v: Self::V, stream: bool) {
-        use std::arch::x86_64::*;
-        unsafe {
-            if stream {
-                _mm_stream_pd(p, v);
-            } else {
-                _mm_storeu_pd(p, v);
-            }
-        }
-    }
 }
-
-#[cfg(target_arch = "x86_64")]
-pub(crate) struct AvxF32;
-
-#[cfg(target_arch = "x86_64")]
-pub(crate) struct Sse2F32;
 
 #[cfg(target_arch = "x86_64")]
 impl Lanes for AvxF32 {
     type E = f32;
     type V = std::arch::x86_64::__m256;
     const N: usize = 8;
-    #[inline(always)]
-    unsafe fn splat(x: f32) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_set1_ps(x) }
-    }
+    one_intrinsic_each!(f32, _mm256_set1_ps, _mm256_sub_ps, _mm256_add_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_stream_ps, _mm256_storeu_ps);
     #[inline(always)]
     unsafe fn load<const UNIT: bool>(p: *const f32, s: isize) -> Self::V {
         use std::arch::x86_64::*;
@@ -491,35 +467,8 @@ impl Lanes for AvxF32 {
         }
     }
     #[inline(always)]
-    unsafe fn sub(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_sub_ps(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn add(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_add_ps(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_mul_ps(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn div(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_div_ps(a, b) }
-    }
-    #[inline(always)]
     unsafe fn gather(a: [f32; 8]) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_loadu_ps(a.as_ptr()) }
-    }
-    #[inline(always)]
-    unsafe fn store(p: *mut f32, v: Self::V, stream: bool) {
-        use std::arch::x86_64::*;
-        unsafe {
-            if stream {
-                _mm256_stream_ps(p, v);
-            } else {
-                _mm256_storeu_ps(p, v);
-            }
-        }
+        unsafe { std::arch::x86_64::_mm256_setr_ps(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]) }
     }
 }
 
@@ -528,10 +477,7 @@ impl Lanes for Sse2F32 {
     type E = f32;
     type V = std::arch::x86_64::__m128;
     const N: usize = 4;
-    #[inline(always)]
-    unsafe fn splat(x: f32) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_set1_ps(x) }
-    }
+    one_intrinsic_each!(f32, _mm_set1_ps, _mm_sub_ps, _mm_add_ps, _mm_mul_ps, _mm_div_ps, _mm_stream_ps, _mm_storeu_ps);
     #[inline(always)]
     unsafe fn load<const UNIT: bool>(p: *const f32, s: isize) -> Self::V {
         use std::arch::x86_64::*;
@@ -544,35 +490,8 @@ impl Lanes for Sse2F32 {
         }
     }
     #[inline(always)]
-    unsafe fn sub(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_sub_ps(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn add(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_add_ps(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn mul(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_mul_ps(a, b) }
-    }
-    #[inline(always)]
-    unsafe fn div(a: Self::V, b: Self::V) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_div_ps(a, b) }
-    }
-    #[inline(always)]
     unsafe fn gather(a: [f32; 8]) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_loadu_ps(a.as_ptr()) }
-    }
-    #[inline(always)]
-    unsafe fn store(p: *mut f32, v: Self::V, stream: bool) {
-        use std::arch::x86_64::*;
-        unsafe {
-            if stream {
-                _mm_stream_ps(p, v);
-            } else {
-                _mm_storeu_ps(p, v);
-            }
-        }
+        unsafe { std::arch::x86_64::_mm_setr_ps(a[0], a[1], a[2], a[3]) }
     }
 }
 
