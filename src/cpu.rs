@@ -160,7 +160,7 @@ pub(crate) fn strided_diff<E: Float>(out: &mut [E], next: ArrayView1<'_, E>, pre
 /// The vector groups that hold an end are computed one element at a time,
 /// from inputs the loop has just brought into cache, so that no line is
 /// stored twice or read back for its ends (`core::flat`).
-pub(crate) fn lanes_diff(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f64, divide: bool, ends: &dyn Fn(usize, bool) -> f64) {
+pub(crate) fn lanes_diff<E: Float>(out: &mut [E], f: &[E], at: usize, len: usize, w: E, divide: bool, ends: &dyn Fn(usize, bool) -> E) {
     let n = out.len();
     assert!(len > 8 && f.len() % len == 0 && at + n <= f.len(), "lanes_diff: whole rows of more than 8 elements");
     // Element `e`, `start` being the first row start at or after it.
@@ -173,15 +173,15 @@ pub(crate) fn lanes_diff(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f
     #[cfg(target_arch = "x86_64")]
     {
         let (out, at) = (&mut out[body.clone()], at + body.start);
-        // SAFETY: `f` holds whole rows of `len` > 8 elements and `at +
-        // out.len() <= f.len()`; `out` is a multiple of 8 long and starts on
-        // a cache line; `avx2()` has checked the CPU for the AVX variant,
+        // SAFETY: `f` holds whole rows of `len` > 8 elements (at least a
+        // vector) and `at + out.len() <= f.len()`; `out` is whole cache
+        // lines (whole vectors); `avx2()` has checked the CPU for the AVX variant,
         // and SSE2 is part of x86_64.
         unsafe {
             if avx2() {
-                with_avx2(#[inline(always)] || lanes_diff_lanes::<Avx>(out, f, at, len, w, divide, element));
+                with_avx2(#[inline(always)] || lanes_diff_lanes::<E::Avx>(out, f, at, len, w, divide, element));
             } else {
-                lanes_diff_lanes::<Sse2>(out, f, at, len, w, divide, element);
+                lanes_diff_lanes::<E::Sse2>(out, f, at, len, w, divide, element);
             }
         }
     }
@@ -199,7 +199,7 @@ pub(crate) fn lanes_diff(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f
 /// the vector; the CPU has `L`'s instructions.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-unsafe fn lanes_diff_lanes<L: Lanes<E = f64>>(out: &mut [f64], f: &[f64], at: usize, len: usize, w: f64, divide: bool, element: impl Fn(usize, usize) -> f64) {
+unsafe fn lanes_diff_lanes<L: Lanes>(out: &mut [L::E], f: &[L::E], at: usize, len: usize, w: L::E, divide: bool, element: impl Fn(usize, usize) -> L::E) {
     // SAFETY: the CPU has `L`'s instructions.
     let wv = unsafe { L::splat(w) };
     let p = f.as_ptr();
@@ -209,9 +209,8 @@ unsafe fn lanes_diff_lanes<L: Lanes<E = f64>>(out: &mut [f64], f: &[f64], at: us
     for (q, o) in (at..).step_by(L::N).zip(out.chunks_exact_mut(L::N)) {
         if start <= q + L::N {
             // `start` stays the next row start for the whole group (`len > N`).
-            let group: [f64; 8] = std::array::from_fn(|i| if i < L::N { element(q + i, start) } else { 0.0 });
             // SAFETY: `o` is `L::N` elements, aligned to the vector.
-            unsafe { L::store(o.as_mut_ptr(), L::gather(group), true) };
+            unsafe { L::store(o.as_mut_ptr(), L::gather(|i| element(q + i, start)), true) };
             if start < q + L::N {
                 start += len;
             }
@@ -329,10 +328,10 @@ pub(crate) trait Lanes {
     unsafe fn div(a: Self::V, b: Self::V) -> Self::V;
     /// Non-temporal if `stream` (`p` then aligned to the vector).
     unsafe fn store(p: *mut Self::E, v: Self::V, stream: bool);
-    /// The first `N` elements of `a`, put together in registers (a vector
-    /// load of elements just stored waits for every store before them,
+    /// `e(0)` to `e(N - 1)`, put together in registers (a vector load of
+    /// elements just stored waits for every store before them,
     /// non-temporal ones included).
-    unsafe fn gather(a: [Self::E; 8]) -> Self::V;
+    unsafe fn gather(e: impl Fn(usize) -> Self::E) -> Self::V;
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -416,8 +415,8 @@ impl Lanes for Avx {
         }
     }
     #[inline(always)]
-    unsafe fn gather(a: [f64; 8]) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_setr_pd(a[0], a[1], a[2], a[3]) }
+    unsafe fn gather(e: impl Fn(usize) -> f64) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_setr_pd(e(0), e(1), e(2), e(3)) }
     }
 }
 
@@ -438,8 +437,8 @@ impl Lanes for Sse2 {
         }
     }
     #[inline(always)]
-    unsafe fn gather(a: [f64; 8]) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_setr_pd(a[0], a[1]) }
+    unsafe fn gather(e: impl Fn(usize) -> f64) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_setr_pd(e(0), e(1)) }
     }
 }
 
@@ -467,8 +466,8 @@ impl Lanes for AvxF32 {
         }
     }
     #[inline(always)]
-    unsafe fn gather(a: [f32; 8]) -> Self::V {
-        unsafe { std::arch::x86_64::_mm256_setr_ps(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]) }
+    unsafe fn gather(e: impl Fn(usize) -> f32) -> Self::V {
+        unsafe { std::arch::x86_64::_mm256_setr_ps(e(0), e(1), e(2), e(3), e(4), e(5), e(6), e(7)) }
     }
 }
 
@@ -490,8 +489,8 @@ impl Lanes for Sse2F32 {
         }
     }
     #[inline(always)]
-    unsafe fn gather(a: [f32; 8]) -> Self::V {
-        unsafe { std::arch::x86_64::_mm_setr_ps(a[0], a[1], a[2], a[3]) }
+    unsafe fn gather(e: impl Fn(usize) -> f32) -> Self::V {
+        unsafe { std::arch::x86_64::_mm_setr_ps(e(0), e(1), e(2), e(3)) }
     }
 }
 

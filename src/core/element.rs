@@ -171,6 +171,7 @@ impl Element for f32 {
         f64::comb_strong(c, f64::from(f0), f64::from(f1), f64::from(f2)) as f32
     }
     const STRIDED_DIFF: Option<StridedDiff<f32>> = Some(crate::cpu::strided_diff);
+    const LANES_DIFF: Option<LanesDiff<f32>> = Some(crate::cpu::lanes_diff);
 }
 
 /// numpy converts integer input to float64 before differencing, so unsigned

@@ -124,11 +124,12 @@
 //! 0.89 / 0.83 on rows cut from longer rows.
 //!
 //! float32 took the buffer's path everywhere until it had a `STRIDED_DIFF`
-//! too. With it, on the Intel machine, at 1 / 2 threads: 0.83 / 0.88 of
-//! the time on 4096^2 float32, 0.87-0.89 on 256^3 and 512x256x256, 0.82 on
-//! 16384x1024, 0.94 with coordinates on both axes of 4096^2, 0.73 / 0.72
-//! on every other column of 4096^2 (read in place), and 0.80 on 2*10^7
-//! samples (`kernel`'s single lane).
+//! and a `LANES_DIFF` too. With them, on the Intel machine, against the
+//! buffer, at 1 / 2 threads: 0.82-0.83 / 0.83-0.88 of the time on 4096^2
+//! float32, 0.94-0.96 with coordinates on both axes of it, 0.73-0.74 /
+//! 0.72 on every other column of it (read in place), 0.74 / 0.78 on 256^3
+//! (0.87 at 1 thread with `STRIDED_DIFF` alone), 0.75-0.76 on 512x256x256
+//! and 16384x1024, 0.80-0.83 on 2*10^7 samples (`kernel`'s single lane).
 
 use std::cell::Cell;
 use std::cmp::Reverse;

@@ -69,6 +69,8 @@ CASES = {
     "3d float64, unit steps": lambda rng: (rng.standard_normal((130, 257, 131)), (), {}),
     "3d float64, steps that divide around a coordinate axis, edge order 2": lambda rng: (
         rng.standard_normal((131, 129, 261)), (0.3, coordinates(rng, 129), 2.5), {"edge_order": 2}),
+    "3d float32, unit steps, edge order 2": lambda rng: (
+        rng.standard_normal((130, 257, 131)).astype(np.float32), (), {"edge_order": 2}),
     "3d float32, a coordinate axis among steps": lambda rng: (
         rng.standard_normal((130, 257, 261)).astype(np.float32), (1.5, coordinates(rng, 257), 0.5), {}),
     "2d complex128, one axis": lambda rng: (
