@@ -173,10 +173,10 @@ pub(crate) fn lanes_diff<E: Float>(out: &mut [E], f: &[E], at: usize, len: usize
     #[cfg(target_arch = "x86_64")]
     {
         let (out, at) = (&mut out[body.clone()], at + body.start);
-        // SAFETY: `f` holds whole rows of `len` > 8 elements (at least a
+        // SAFETY: `f` holds whole rows of `len` > 8 elements (more than a
         // vector) and `at + out.len() <= f.len()`; `out` is whole cache
-        // lines (whole vectors); `avx2()` has checked the CPU for the AVX variant,
-        // and SSE2 is part of x86_64.
+        // lines (whole vectors); `avx2()` has checked the CPU for the AVX
+        // variant, and SSE2 is part of x86_64.
         unsafe {
             if avx2() {
                 with_avx2(#[inline(always)] || lanes_diff_lanes::<E::Avx>(out, f, at, len, w, divide, element));

@@ -1,15 +1,15 @@
 """Calls whose outputs add up to 32 MiB or more, which the library writes past
 the cache with non-temporal stores (through a small buffer, src/core/store.rs;
-the outer axes of float64 and float32 straight from registers, src/cpu.rs, and on Intel
-CPUs the row axis and a 1-D lane with a scalar step too, lane ends included,
-unless GRADIENT_CPU=baseline), all but the
-1-D call with coordinates, which is limited by its divisions and keeps plain
-stores. Against numpy.gradient bit for bit: contiguous and column-major
-inputs, odd row lengths (so that rows start at every alignment), stepped,
-reversed and cut inputs (with scalar steps, read in place: src/core/flat.rs,
+the outer axes of float64 and float32 straight from registers, src/cpu.rs,
+and on Intel CPUs the row axis and a 1-D lane with a scalar step too, lane
+ends included, unless GRADIENT_CPU=baseline), all but the 1-D call with
+coordinates, which is limited by its divisions and keeps plain stores.
+Against numpy.gradient bit for bit: contiguous and column-major inputs, odd
+row lengths (so that rows start at every alignment), stepped, reversed and
+cut inputs (with scalar steps, read in place: src/core/flat.rs,
 rows_in_place), scalar steps that divide and that multiply, coordinates,
-both edge orders, 1 to 3 dimensions, every output layout, outputs that
-start anywhere in a cache line, at 1 and 2 threads."""
+both edge orders, 1 to 3 dimensions, float64 and float32, every output
+layout, outputs that start anywhere in a cache line, at 1 and 2 threads."""
 
 import os
 import sys
