@@ -50,8 +50,8 @@
 //!
 //! The outer axes of such calls, on float64 and float32 (the type's
 //! `STRIDED_DIFF`, and float64's `STREAMED_COMB` with coordinates), store
-//! each output line straight from registers
-//! instead of going through the store's buffer (`span`, `streamed_row`).
+//! each output line straight from registers instead of going through the
+//! store's buffer (`span`, `streamed_row`).
 //! On the AMD machine, in hand-written C, `(f[i + d] - f[i - d]) * 0.5`
 //! over 4096^2 float64 through the buffer took 0.7-1.0x the time of direct
 //! non-temporal stores for d = 1, and 1.17-1.32x for d of 1024 to 8192.
@@ -114,12 +114,12 @@
 //! 1 thread, every other sample of 256^3 0.35x.
 //!
 //! Packing reads the input in one loop and writes the outputs in others.
-//! A 2-D float64 or float32 input with scalar steps, rows of 256 elements or more and
-//! outputs that stream is instead read in place, away from its first and
-//! last rows (`rows_in_place`, with `cpu::strided_diff`'s vector loads
-//! through the stride): the row axis then writes its outputs while it
-//! reads the input from memory, and the outer axis finds its rows in
-//! cache. Against packing, at 1 / 2 threads: 0.84 / 0.86 of the time on
+//! A 2-D float64 or float32 input with scalar steps, rows of 256 elements
+//! or more and outputs that stream is instead read in place, away from its
+//! first and last rows (`rows_in_place`, with `cpu::strided_diff`'s
+//! vector loads through the stride): the row axis then writes its outputs
+//! while it reads the input from memory, and the outer axis finds its rows
+//! in cache. Against packing, at 1 / 2 threads: 0.84 / 0.86 of the time on
 //! every other column of 4096^2, 0.76 / 0.82 with the columns reversed,
 //! 0.89 / 0.83 on rows cut from longer rows.
 //!

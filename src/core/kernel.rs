@@ -145,8 +145,8 @@ fn apply<T: Element>(
         AxisStencil::Weak(s) => match T::STRIDED_DIFF {
             // A single lane, streamed, on Intel CPUs: its lines are stored
             // straight from registers, as `flat`'s row axis is there (see
-            // `flat`). 10^7 float64 took 0.75-0.77x the time of the buffer
-            // at 1 thread, 0.80-0.83x at 2.
+            // `flat`). 10^7 float64 took 0.75-0.78x the time of the buffer
+            // at 1 thread, 0.79-0.87x at 2.
             Some(diff) if f.ndim() == 1 && store.streams() && crate::cpu::direct_row_stores() => {
                 single_lane(s, f, out, start, edge, store, Some((diff, s.scale())));
             }
