@@ -134,10 +134,10 @@ pub(crate) fn strided_diff<E: Float>(out: &mut [E], next: ArrayView1<'_, E>, pre
         let unit = next.strides()[0] == 1 && prev.strides()[0] == 1;
         // SAFETY: `next` and `prev` have at least `body.len()` elements
         // (they are as long as `out`), with stride 1 if `unit`, each in one
-        // allocation (they are array views); `out` is a
-        // multiple of 4 long and starts on a cache line when `stream`;
-        // `avx2()` has checked the CPU for the AVX variant, and SSE2 is
-        // part of x86_64.
+        // allocation (they are array views); `out` is whole AVX vectors of
+        // `E` (so whole vectors of either variant) and, when `stream`,
+        // starts on a cache line (`vector_body`); `avx2()` has checked the
+        // CPU for the AVX variant, and SSE2 is part of x86_64.
         unsafe {
             match (avx2(), unit) {
                 (true, true) => with_avx2(#[inline(always)] || strided_diff_lanes::<E::Avx, true>(out, next, prev, w, divide, stream)),
