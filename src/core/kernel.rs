@@ -91,7 +91,7 @@ pub(crate) fn run<T: Element>(
             return;
         }
         let chunks = outs.iter_mut().map(|out| out.axis_chunks_iter_mut(Axis(m), rows));
-        threads::for_each_block(chunks, parallel, |(): &mut (), b, mut chunks| {
+        threads::for_each_block(chunks, parallel, |b| b, |(): &mut (), b, mut chunks| {
             let start = b * rows;
             let inside = f.slice_axis(Axis(m), Slice::from(start..(start + rows).min(n)));
             crate::cpu::widest(

@@ -86,26 +86,29 @@ pub(crate) fn rows_per_block(n: usize, row_elements: usize, parallel: bool) -> u
 
 /// Runs `work(scratch, b, pieces)` for every block `b`, where `pieces`
 /// holds the `b`-th chunk of every output (`outputs` yields each output's
-/// chunks in order), on the pool's threads when `parallel`. `scratch` is
-/// reused from block to block by the thread that runs them.
-pub(crate) fn for_each_block<C: Send, I: IntoIterator<Item = C>, S: Default>(
+/// chunks in order), on the pool's threads when `parallel`, in the order of
+/// `key(b)` (each thread takes a run of consecutive blocks in that order).
+/// `scratch` is reused from block to block by the thread that runs them.
+pub(crate) fn for_each_block<C: Send, I: IntoIterator<Item = C>, S: Default, K: Ord>(
     outputs: impl IntoIterator<Item = I>,
     parallel: bool,
+    key: impl Fn(usize) -> K,
     work: impl Fn(&mut S, usize, SmallVec<[C; 4]>) + Sync + Send,
 ) {
-    let mut blocks: Vec<SmallVec<[C; 4]>> = Vec::new();
+    let mut blocks: Vec<(usize, SmallVec<[C; 4]>)> = Vec::new();
     for chunks in outputs {
         for (b, chunk) in chunks.into_iter().enumerate() {
             if b == blocks.len() {
-                blocks.push(SmallVec::new());
+                blocks.push((b, SmallVec::new()));
             }
-            blocks[b].push(chunk);
+            blocks[b].1.push(chunk);
         }
     }
+    blocks.sort_by_key(|&(b, _)| key(b));
     if parallel {
-        blocks.into_par_iter().enumerate().for_each_init(S::default, |s, (b, c)| work(s, b, c));
+        blocks.into_par_iter().for_each_init(S::default, |s, (b, c)| work(s, b, c));
     } else {
         let mut s = S::default();
-        blocks.into_iter().enumerate().for_each(|(b, c)| work(&mut s, b, c));
+        blocks.into_iter().for_each(|(b, c)| work(&mut s, b, c));
     }
 }

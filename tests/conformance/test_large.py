@@ -73,6 +73,15 @@ CASES = {
         rng.standard_normal((130, 257, 131)).astype(np.float32), (), {"edge_order": 2}),
     "3d float32, a coordinate axis among steps": lambda rng: (
         rng.standard_normal((130, 257, 261)).astype(np.float32), (1.5, coordinates(rng, 257), 0.5), {}),
+    # Planes of 1 MiB or more, which go tile by tile (src/core/flat.rs,
+    # Call::tiles): 8 tiles of 64 rows; 3 of 100 rows with coordinates
+    # across the planes; 32 of 160 rows across an axis left out.
+    "3d float64, planes of 1 MiB, edge order 2": lambda rng: (
+        rng.standard_normal((40, 512, 260)), (), {"edge_order": 2}),
+    "3d float32, planes of 600 kB, coordinates across them, steps that divide": lambda rng: (
+        rng.standard_normal((64, 300, 500)).astype(np.float32), (coordinates(rng, 64), 0.3, 2.5), {}),
+    "4d float64, the first and third axes": lambda rng: (
+        rng.standard_normal((6, 20, 256, 130)), (), {"axis": (0, 2)}),
     "2d complex128, one axis": lambda rng: (
         rng.standard_normal((1500, 1501)) + 1j * rng.standard_normal((1500, 1501)), (), {"axis": 1}),
     "2d int16 (float64 outputs)": lambda rng: (
@@ -83,7 +92,7 @@ CASES = {
 @pytest.mark.parametrize("name", CASES)
 def test_large_call_matches_numpy(name, threads):
     f, spacing, kw = CASES[name](np.random.default_rng(list(name.encode())))
-    outputs = f.ndim if "axis" not in kw else 1
+    outputs = f.ndim if "axis" not in kw else np.size(kw["axis"])
     assert f.size * outputs * gc.output_dtype(f.dtype).itemsize >= 32 << 20, "too small to stream"
     check_against_numpy(f, *spacing, **kw)
 
@@ -119,6 +128,7 @@ OFFSET_CASES = {
         rng.standard_normal((2100, 4096)).astype(np.float32), (), {"edge_order": 2}),
     "float32, rows of 1001, steps that divide": lambda rng: (
         rng.standard_normal((8400, 1001)).astype(np.float32), (0.3, 2.5), {}),
+    "planes of 1 MiB, rows of 259 (tiles)": lambda rng: (rng.standard_normal((40, 512, 259)), (), {}),
 }
 
 
