@@ -15,7 +15,9 @@
  *          into each of the k outputs (bytes read = input bytes, bytes
  *          written = k * input bytes, the least traffic any gradient can do),
  *          in four flavours: a plain -O3 copy loop, glibc memcpy in blocks,
- *          glibc memcpy of whole buffers, and a loop with non-temporal stores
+ *          glibc memcpy of whole buffers, and a loop with non-temporal stores;
+ *          for the stepped input also its samples gathered from their
+ *          storage (every cache line of it read), stored the same way
  *   cloop  the obvious nested C loops with numpy's formulas, one pass per
  *          axis, OpenMP `parallel for` over the outer loop
  * and prints one JSON object per thread count on stdout. Before timing it
@@ -193,6 +195,38 @@ static void copy_stream(const char *src, size_t bytes, char *const *dst, int k) 
         _mm_sfence();
     }
     for (int j = 0; j < k; j++) memcpy(dst[j] + done, src + done, bytes - done);
+}
+
+/* For the stepped input (every other float64 of its storage): each of its
+ * n samples gathered from the storage, which reads every cache line of it
+ * (twice the logical bytes), and stored into each output as copy_stream
+ * does. The least traffic a gradient of that input can do; its time over
+ * copy_stream's bounds the stepped / contiguous ratio from below. */
+__attribute__((noinline))
+static void copy_stepped_stream(const double *src, size_t n, char *const *dst, int k) {
+#ifdef __AVX2__
+    enum { LANES = 4 };
+#else
+    enum { LANES = 2 };
+#endif
+    size_t m = n / LANES;
+#pragma omp parallel if (m >= OMP_MIN / LANES)
+    {
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < m; i++) {
+            const double *s = src + 2 * LANES * i;
+#ifdef __AVX2__
+            __m256d v = _mm256_permute4x64_pd(_mm256_unpacklo_pd(_mm256_loadu_pd(s), _mm256_loadu_pd(s + 4)), 0xD8);
+            for (int j = 0; j < k; j++) _mm256_stream_pd((double *)dst[j] + LANES * i, v);
+#else
+            __m128d v = _mm_unpacklo_pd(_mm_loadu_pd(s), _mm_loadu_pd(s + 2));
+            for (int j = 0; j < k; j++) _mm_stream_pd((double *)dst[j] + LANES * i, v);
+#endif
+        }
+        _mm_sfence();
+    }
+    for (size_t i = m * LANES; i < n; i++)
+        for (int j = 0; j < k; j++) ((double *)dst[j])[i] = src[2 * i];
 }
 
 /* ------------------------------------------------------------------------ */
@@ -528,6 +562,10 @@ static void run_copy_loop(struct run *r) { copy_loop(r->in, r->n * r->esize, (ch
 static void run_copy_memcpy(struct run *r) { copy_memcpy(r->in, r->n * r->esize, (char *const *)r->mine, r->k); }
 static void run_copy_whole(struct run *r) { copy_memcpy_whole(r->in, r->n * r->esize, (char *const *)r->mine, r->k); }
 static void run_copy_stream(struct run *r) { copy_stream(r->in, r->n * r->esize, (char *const *)r->mine, r->k); }
+static int copies_storage(const struct run *r) { return r->w->layout == STEPPED && r->esize == 8; }
+static void run_copy_stepped(struct run *r) {
+    if (copies_storage(r)) copy_stepped_stream(r->in, r->n, (char *const *)r->mine, r->k);
+}
 
 static void set_threads(int t) {
     gradient_set_threads((size_t)t);
@@ -593,9 +631,10 @@ static void bench_workload(const struct workload *w, int quick, int reps, int np
         run_copy_memcpy(&r);
         run_copy_whole(&r);
         run_copy_stream(&r);
+        run_copy_stepped(&r);
         if (rw) run_ours(&ref);
-        double *s[7];
-        for (int v = 0; v < 7; v++) s[v] = malloc((size_t)reps * sizeof(double));
+        double *s[8];
+        for (int v = 0; v < 8; v++) s[v] = malloc((size_t)reps * sizeof(double));
         for (int i = 0; i < reps; i++) { /* interleaved, so drift hits all alike */
             double t0 = now();
             run_ours(&r);
@@ -611,7 +650,10 @@ static void bench_workload(const struct workload *w, int quick, int reps, int np
             run_copy_whole(&r);
             double t6 = now();
             run_copy_stream(&r);
-            s[6][i] = now() - t6;
+            double t7 = now();
+            run_copy_stepped(&r);
+            s[7][i] = now() - t7;
+            s[6][i] = t7 - t6;
             s[4][i] = t5 - t4;
             s[5][i] = t6 - t5;
             s[0][i] = t1 - t0;
@@ -637,6 +679,10 @@ static void bench_workload(const struct workload *w, int quick, int reps, int np
         printf(", \"copy_whole_ms\": %.6f", median(s[5], reps) * 1e3);
         print_samples("copy_stream_ms_samples", s[6], reps);
         printf(", \"copy_stream_ms\": %.6f", median(s[6], reps) * 1e3);
+        if (copies_storage(&r)) {
+            print_samples("copy_stepped_ms_samples", s[7], reps);
+            printf(", \"copy_stepped_ms\": %.6f", median(s[7], reps) * 1e3);
+        }
         if (rw) {
             print_samples("ref_ours_ms_samples", s[4], reps);
             printf(", \"ref_workload\": \"%s\", \"ref_ours_ms\": %.6f", rw->name, median(s[4], reps) * 1e3);
@@ -645,7 +691,7 @@ static void bench_workload(const struct workload *w, int quick, int reps, int np
                median(s[0], reps) * 1e3, median(s[1], reps) * 1e3, median(s[2], reps) * 1e3,
                median(s[3], reps) * 1e3);
         fflush(stdout);
-        for (int v = 0; v < 7; v++) free(s[v]);
+        for (int v = 0; v < 8; v++) free(s[v]);
     }
 }
 
