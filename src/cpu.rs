@@ -289,7 +289,7 @@ fn vector_body<E>(out: &[E], stream: bool) -> Range<usize> {
 /// A float type that the loops above are written for, and its vectors.
 pub(crate) trait Float: Copy + std::ops::Sub<Output = Self> + std::ops::Mul<Output = Self> + std::ops::Div<Output = Self> {
     #[cfg(target_arch = "x86_64")]
-    type Avx: Lanes<E = Self>;
+    type Avx: Shifts<E = Self>;
     #[cfg(target_arch = "x86_64")]
     type Sse2: Lanes<E = Self>;
 }
@@ -494,6 +494,121 @@ impl Lanes for Sse2F32 {
     }
 }
 
+/// Vectors of consecutive elements moved by one element across two
+/// vectors, for the loops that load each input vector once for two uses.
+#[cfg(target_arch = "x86_64")]
+pub(crate) trait Shifts: Lanes {
+    /// Elements `1..=N` of `a` followed by `b`: `a[1..], b[0]`.
+    unsafe fn after(a: Self::V, b: Self::V) -> Self::V;
+    /// Elements `N - 1..2N - 1` of `a` followed by `b`: `a[N - 1], b[..N - 1]`.
+    unsafe fn before(a: Self::V, b: Self::V) -> Self::V;
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Shifts for Avx {
+    #[inline(always)]
+    unsafe fn after(a: Self::V, b: Self::V) -> Self::V {
+        use std::arch::x86_64::*;
+        unsafe { _mm256_permute4x64_pd::<0b00_11_10_01>(_mm256_blend_pd::<0b0001>(a, b)) }
+    }
+    #[inline(always)]
+    unsafe fn before(a: Self::V, b: Self::V) -> Self::V {
+        use std::arch::x86_64::*;
+        unsafe { _mm256_permute4x64_pd::<0b10_01_00_11>(_mm256_blend_pd::<0b1000>(b, a)) }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Shifts for AvxF32 {
+    #[inline(always)]
+    unsafe fn after(a: Self::V, b: Self::V) -> Self::V {
+        use std::arch::x86_64::*;
+        unsafe { _mm256_permutevar8x32_ps(_mm256_blend_ps::<0b0000_0001>(a, b), _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0)) }
+    }
+    #[inline(always)]
+    unsafe fn before(a: Self::V, b: Self::V) -> Self::V {
+        use std::arch::x86_64::*;
+        unsafe { _mm256_permutevar8x32_ps(_mm256_blend_ps::<0b1000_0000>(b, a), _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6)) }
+    }
+}
+
+/// `out_along[j]`, the row axis at column `c = cols.start + j` of the row
+/// `here` (`scaled_diff(here[c + 1], here[c - 1], wa)`), and
+/// `out_across[j]`, an outer axis at that column from `ahead` and `here`
+/// (`scaled_diff(ahead[c], here[c], wc)`), in one loop that loads each
+/// vector of `here` once for both. The whole cache lines of both are
+/// streamed from registers (`fence` is then due); they must sit alike
+/// against cache lines.
+pub(crate) fn strided_diff_pair<E: Float>(
+    out_along: &mut [E],
+    out_across: &mut [E],
+    here: ArrayView1<'_, E>,
+    ahead: ArrayView1<'_, E>,
+    cols: Range<usize>,
+    (wa, da): (E, bool),
+    (wc, dc): (E, bool),
+) {
+    let n = cols.len();
+    assert!(out_along.len() == n && out_across.len() == n && cols.start >= 1 && cols.end < here.len() && ahead.len() == here.len(), "strided_diff_pair: lengths");
+    assert_eq!(out_along.as_ptr().align_offset(64) * size_of::<E>() % 64, out_across.as_ptr().align_offset(64) * size_of::<E>() % 64, "strided_diff_pair: outputs sit differently");
+    let c0 = cols.start;
+    let body = vector_body(out_along, true);
+    #[cfg(target_arch = "x86_64")]
+    if avx2() {
+        let (a, b) = (&mut out_along[body.clone()], &mut out_across[body.clone()]);
+        // SAFETY: `here` and `ahead` are array views as long as each other,
+        // `c0 >= 1` and `c0 + body.end <= cols.end < here.len()`; `a` and
+        // `b` are as long, whole cache lines (`vector_body`, and the
+        // outputs sit alike), so whole aligned vectors; `avx2()` has
+        // checked the CPU.
+        unsafe { with_avx2(#[inline(always)] || pair_lanes::<E::Avx>(a, b, here, ahead, c0 + body.start, (wa, da), (wc, dc))) };
+    }
+    #[cfg(target_arch = "x86_64")]
+    let body = if avx2() { body } else { 0..0 };
+    for j in (0..body.start).chain(body.end..n) {
+        let c = c0 + j;
+        out_along[j] = scaled_diff(here[c + 1], here[c - 1], wa, da);
+        out_across[j] = scaled_diff(ahead[c], here[c], wc, dc);
+    }
+}
+
+/// The vector part of `strided_diff_pair` from column `c0` on.
+///
+/// # Safety
+/// `a` and `b` are as long, a multiple of `L::N`, aligned to the vector;
+/// `here` and `ahead` are as long, with `c0 >= 1` and `c0 + a.len() <
+/// here.len()`; the CPU has `L`'s instructions.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn pair_lanes<L: Shifts>(a: &mut [L::E], b: &mut [L::E], here: ArrayView1<'_, L::E>, ahead: ArrayView1<'_, L::E>, c0: usize, (wa, da): (L::E, bool), (wc, dc): (L::E, bool)) {
+    let (h, sh, x, sx) = (here.as_ptr(), here.strides()[0], ahead.as_ptr(), ahead.strides()[0]);
+    let len = here.len();
+    let n = L::N;
+    // SAFETY: every vector loaded is `N` columns inside `0..len` of `here`
+    // or `ahead` (each in one allocation): `c0 - 1` and, for each vector
+    // `c` (`c + N <= c0 + a.len() < len`), `c`, `c + 1` and, where it fits,
+    // `c + N`; each store is one aligned vector of `a` or `b`; the CPU has
+    // `L`'s instructions.
+    unsafe {
+        let (wav, wcv) = (L::splat(wa), L::splat(wc));
+        let at = |c: usize| L::load::<false>(h.offset(c as isize * sh), sh);
+        let mut cur = at(c0);
+        let mut before = at(c0 - 1);
+        for ((c, oa), ob) in (c0..).step_by(n).zip(a.chunks_exact_mut(n)).zip(b.chunks_exact_mut(n)) {
+            let (after, next) = if c + 2 * n <= len {
+                let next = at(c + n);
+                (L::after(cur, next), next)
+            } else {
+                (at(c + 1), cur)
+            };
+            L::store(oa.as_mut_ptr(), scaled_diff_lanes::<L>(after, before, wav, da), true);
+            L::store(ob.as_mut_ptr(), scaled_diff_lanes::<L>(L::load::<false>(x.offset(c as isize * sx), sx), cur, wcv, dc), true);
+            before = L::before(cur, next);
+            cur = next;
+        }
+    }
+}
+
 /// The vector part of `strided_diff`, `L::N` at a time.
 ///
 /// # Safety
@@ -612,6 +727,51 @@ mod tests {
                                 };
                                 assert_eq!(bits(o), bits(want), "step {step}, len {len}, start {start}, index {i}");
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `strided_diff_pair` as two scalar formulas, float64 and float32:
+    /// every stride of `strided_diff_is_the_scalar_formula`, column ranges
+    /// that start at 1 or further in and end at the row's last column or
+    /// before it, both outputs at every offset in a line (alike), and
+    /// nothing written outside them.
+    #[test]
+    fn strided_diff_pair_is_two_scalar_formulas() {
+        strided_diff_pair_matches(|x: f64| x, f64::to_bits);
+        strided_diff_pair_matches(|x: f64| x as f32, |x| u64::from(x.to_bits()));
+    }
+
+    /// `strided_diff_pair_is_two_scalar_formulas` for the type that `of`
+    /// makes.
+    fn strided_diff_pair_matches<E: super::Float>(of: impl Fn(f64) -> E, bits: impl Fn(E) -> u64) {
+        use ndarray::{s, ArrayView1};
+        let src: Vec<E> = (0..600).map(|i| of(f64::from((i * 37) % 101) * 0.37 - 11.0)).collect();
+        let a = ArrayView1::from(&src[..]);
+        let nan = of(f64::NAN);
+        for step in [1, 2, 3, -1, -2] {
+            for len in [3, 4, 9, 17, 33, 40, 65, 80] {
+                let (here, ahead) = (a.slice(s![3..; step]), a.slice(s![..; step]));
+                let (here, ahead) = (here.slice(s![..len]), ahead.slice(s![..len]));
+                for cols in [1..len - 1, 1..len - 2, 3..len - 1, 2..len / 2 + 1] {
+                    for start in 0..16 {
+                        let (wa, wc) = ((of(0.5), false), (of(3.0), true));
+                        let (mut along, mut across) = (vec![nan; 128], vec![nan; 128]);
+                        let n = cols.len();
+                        // Both buffers start alike in their first line.
+                        let sa = along.as_ptr().align_offset(64) + start;
+                        let sc = across.as_ptr().align_offset(64) + start;
+                        super::strided_diff_pair(&mut along[sa..sa + n], &mut across[sc..sc + n], here, ahead, cols.clone(), wa, wc);
+                        super::fence();
+                        for i in 0..128_usize {
+                            let c = |from: usize| i.checked_sub(from).filter(|&j| j < n).map(|j| cols.start + j);
+                            let want = c(sa).map_or(nan, |c| (here[c + 1] - here[c - 1]) * wa.0);
+                            assert_eq!(bits(along[i]), bits(want), "along: step {step}, len {len}, cols {cols:?}, start {start}, index {i}");
+                            let want = c(sc).map_or(nan, |c| (ahead[c] - here[c]) / wc.0);
+                            assert_eq!(bits(across[i]), bits(want), "across: step {step}, len {len}, cols {cols:?}, start {start}, index {i}");
                         }
                     }
                 }

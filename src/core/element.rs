@@ -71,6 +71,11 @@ pub trait Element: Copy + Send + Sync + 'static {
     /// that writes whole output cache lines with non-temporal stores, where
     /// this type has one.
     const LANES_DIFF: Option<LanesDiff<Self>> = None;
+
+    /// A loop for the row axis and an outer axis of a strided 2-D input
+    /// with scalar steps at once, that writes whole output cache lines
+    /// with non-temporal stores, where this type has one.
+    const PAIR_DIFF: Option<PairDiff<Self>> = None;
 }
 
 /// `f(out, next, prev, d, divide, stream)`: `out[j]` is
@@ -85,6 +90,21 @@ pub type StridedDiff<T> = fn(&mut [<T as Element>::Out], ArrayView1<'_, T>, Arra
 /// element of the row that starts at element `r`, streamed as for
 /// `crate::cpu::stream`.
 pub type LanesDiff<T> = fn(&mut [<T as Element>::Out], &[T], usize, usize, <T as Element>::Weak, bool, &dyn Fn(usize, bool) -> <T as Element>::Out);
+
+/// `f(along, across, here, ahead, cols, (da, divide_a), (dc, divide_c))`:
+/// at column `c = cols.start + j`, `along[j]` is [`Element::diff_weak`]
+/// (`divide_a`) or [`Element::times_weak`] of `here[c + 1]`, `here[c - 1]`
+/// and `da`, and `across[j]` the same of `ahead[c]`, `here[c]` and `dc`,
+/// streamed as for `crate::cpu::stream`.
+pub type PairDiff<T> = fn(
+    &mut [<T as Element>::Out],
+    &mut [<T as Element>::Out],
+    ArrayView1<'_, T>,
+    ArrayView1<'_, T>,
+    std::ops::Range<usize>,
+    (<T as Element>::Weak, bool),
+    (<T as Element>::Weak, bool),
+);
 
 /// `f(out, c, p, h, x)`: `out[j]` is [`Element::comb_strong`] of `c`,
 /// `p[j]`, `h[j]` and `x[j]`, streamed as for `crate::cpu::stream`.
@@ -130,6 +150,7 @@ impl Element for f64 {
     const STRIDED_DIFF: Option<StridedDiff<f64>> = Some(crate::cpu::strided_diff);
     const STREAMED_COMB: Option<StreamedComb<f64>> = Some(crate::cpu::streamed_comb);
     const LANES_DIFF: Option<LanesDiff<f64>> = Some(crate::cpu::lanes_diff);
+    const PAIR_DIFF: Option<PairDiff<f64>> = Some(crate::cpu::strided_diff_pair);
 }
 
 impl Element for f32 {
@@ -172,6 +193,7 @@ impl Element for f32 {
     }
     const STRIDED_DIFF: Option<StridedDiff<f32>> = Some(crate::cpu::strided_diff);
     const LANES_DIFF: Option<LanesDiff<f32>> = Some(crate::cpu::lanes_diff);
+    const PAIR_DIFF: Option<PairDiff<f32>> = Some(crate::cpu::strided_diff_pair);
 }
 
 /// numpy converts integer input to float64 before differencing, so unsigned

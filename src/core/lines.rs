@@ -14,33 +14,35 @@ use std::ops::Range;
 
 use bytemuck::Pod;
 
-/// Writes `out`, elements `start..start + out.len()` of an array of rows of
-/// `len` elements. The whole cache lines inside columns `cols` of one row
-/// go to `body(row, columns, out)`, a loop that streams them from
-/// registers; every other whole line is built aside from `value(row,
-/// column)` and streamed whole; only the partial lines at either end of
-/// `out` take plain stores. A row's lines built aside are written after
-/// its body, whose loop has brought their inputs into cache.
+/// Writes each of `outs`, elements `start..start + len` of arrays of rows
+/// of `len` elements that sit alike against cache lines. The whole cache
+/// lines inside columns `cols` of one row go to `body(row, columns, outs)`,
+/// a loop that streams them from registers; every other whole line is
+/// built aside from `value(row, column)` (one element per output) and
+/// streamed whole; only the partial lines at either end of `outs` take
+/// plain stores. A row's lines built aside are written after its body,
+/// whose loop has brought their inputs into cache.
 #[inline(always)]
-pub(crate) fn stream_rows<O: Pod>(
-    out: &mut [O],
+pub(crate) fn stream_rows<O: Pod, const N: usize>(
+    mut outs: [&mut [O]; N],
     start: usize,
     len: usize,
     cols: Range<usize>,
-    mut body: impl FnMut(usize, Range<usize>, &mut [O]),
-    value: impl Fn(usize, usize) -> O,
+    mut body: impl FnMut(usize, Range<usize>, [&mut [O]; N]),
+    value: impl Fn(usize, usize) -> [O; N],
 ) {
     let line = per_line::<O>().filter(|&l| l <= LINE_MAX).expect("stream_rows: whole elements of 4 bytes or more to a line");
-    let n = out.len();
-    // Whole lines `a..b`, positions in `out`.
-    let a = out.as_ptr().align_offset(64).min(n);
+    let n = outs[0].len();
+    // Whole lines `a..b`, positions in each of `outs`.
+    let a = outs[0].as_ptr().align_offset(64).min(n);
+    assert!(outs.iter().all(|o| o.len() == n && o.as_ptr().align_offset(64).min(n) == a), "stream_rows: outputs sit alike");
     let b = a + (n - a) / line * line;
     let on_line = |e: usize, up: bool| {
         let e = e.clamp(a, b) - a;
         a + if up { e.div_ceil(line) } else { e / line } * line
     };
-    let mut aside = [O::zeroed(); LINE_MAX];
-    let mut built = |out: &mut [O], lines: Range<usize>| {
+    let mut aside = [[O::zeroed(); N]; LINE_MAX];
+    let mut built = |outs: &mut [&mut [O]; N], lines: Range<usize>| {
         for l in lines.step_by(line) {
             let (mut r, mut c) = ((start + l) / len, (start + l) % len);
             for v in &mut aside[..line] {
@@ -50,7 +52,10 @@ pub(crate) fn stream_rows<O: Pod>(
                     (r, c) = (r + 1, 0);
                 }
             }
-            crate::cpu::stream(&mut out[l..l + line], &aside[..line]);
+            for (k, o) in outs.iter_mut().enumerate() {
+                let own: [O; LINE_MAX] = std::array::from_fn(|i| aside[i][k]);
+                crate::cpu::stream(&mut o[l..l + line], &own[..line]);
+            }
         }
     };
     let mut done = a;
@@ -60,14 +65,16 @@ pub(crate) fn stream_rows<O: Pod>(
         let hi = (row + cols.end).min(start + n).saturating_sub(start);
         let (s, e) = (on_line(lo, true), on_line(hi, false));
         if s < e {
-            body(r, start + s - row..start + e - row, &mut out[s..e]);
-            built(out, done..s);
+            body(r, start + s - row..start + e - row, outs.each_mut().map(|o| &mut o[s..e]));
+            built(&mut outs, done..s);
             done = e;
         }
     }
-    built(out, done..b);
+    built(&mut outs, done..b);
     for j in (0..a).chain(b..n) {
-        out[j] = value((start + j) / len, (start + j) % len);
+        for (o, v) in outs.iter_mut().zip(value((start + j) / len, (start + j) % len)) {
+            o[j] = v;
+        }
     }
 }
 

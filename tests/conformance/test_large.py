@@ -55,6 +55,16 @@ CASES = {
         rng.standard_normal((2048, 1101))[:, ::-1], (0.3, 2.5), {"edge_order": 2}),
     "2d float64, rows cut from longer rows, a step that divides": lambda rng: (
         rng.standard_normal((4096, 1200))[:, 5:1106], (1.5, 0.5), {}),
+    # Both axes at once, each input row loaded once for both (src/core/flat.rs,
+    # paired_rows): rows whose outputs' cache lines fall alike from row to row.
+    "2d float64, every other column, rows of 4096, steps that divide, edge order 2": lambda rng: (
+        rng.standard_normal((1030, 8192))[:, ::2], (0.3, 2.5), {"edge_order": 2}),
+    "2d float32, every other column, rows of 4096": lambda rng: (
+        rng.standard_normal((2100, 8192)).astype(np.float32)[:, ::2], (), {}),
+    "2d float64, every third column reversed, rows of 1024, steps that multiply": lambda rng: (
+        rng.standard_normal((4100, 3072))[:, ::-3], (1.5, 0.5), {}),
+    "2d float32, rows of 512 cut from longer rows, edge order 2": lambda rng: (
+        rng.standard_normal((16400, 600)).astype(np.float32)[:, 40:552], (), {"edge_order": 2}),
     "2d float64, every third column, along the rows only": lambda rng: (
         rng.standard_normal((2048, 6609))[:, ::3], (), {"axis": 1}),
     "2d float64, every other row and column, across the rows only, edge order 2": lambda rng: (
@@ -129,6 +139,8 @@ OFFSET_CASES = {
     "float32, rows of 1001, steps that divide": lambda rng: (
         rng.standard_normal((8400, 1001)).astype(np.float32), (0.3, 2.5), {}),
     "planes of 1 MiB, rows of 259 (tiles)": lambda rng: (rng.standard_normal((40, 512, 259)), (), {}),
+    "float32, every other column, rows of 4096": lambda rng: (
+        rng.standard_normal((2100, 8192)).astype(np.float32)[:, ::2], (), {}),
 }
 
 
@@ -141,4 +153,17 @@ def test_outputs_anywhere_in_a_cache_line(name, offset, threads):
         o.fill(np.nan)
     ours = gc.gradient(f, *spacing, out=outs, **kw)
     problems = compare_with_numpy(ours, numpy_gradient(f, *spacing, **kw), f, *spacing, **kw)
+    assert not problems, " | ".join(problems)
+
+
+@pytest.mark.parametrize("offsets", [(0, 24), (16, 8)])
+def test_outputs_placed_differently(offsets, threads):
+    """Outputs whose cache lines do not fall alike take one axis at a time
+    (src/core/flat.rs, paired_rows)."""
+    f = np.random.default_rng(7).standard_normal((1030, 8192))[:, ::2]
+    outs = [at_offset(f.shape, offset) for offset in offsets]
+    for o in outs:
+        o.fill(np.nan)
+    ours = gc.gradient(f, out=outs)
+    problems = compare_with_numpy(ours, numpy_gradient(f), f)
     assert not problems, " | ".join(problems)
