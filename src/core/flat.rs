@@ -211,8 +211,9 @@ const IN_PLACE_PIECE: usize = 4096;
 /// by tile (`Call::tiles`).
 const TILE_MIN_DISTANCE: usize = 512 << 10;
 
-/// Bytes of input per tile, at most. On the Intel test machine 128 KiB
-/// took the same time on 256^3 float64 and 64 KiB 1.05x that.
+/// Bytes of input per tile, at most. On the Intel test machine, against
+/// this, 256^3 float64 took 1.00-1.04x the time with tiles of 128 KiB and
+/// about 1.05x with 64 KiB.
 const TILE_BYTES: usize = 256 << 10;
 
 /// `pipeline`'s pieces for runs of contiguous rows of `len` elements: a
@@ -565,9 +566,10 @@ fn block<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::
 
 /// Rows `first..` of a strided 2-D input with scalar steps, as many as
 /// `outs` hold, every one interior for the outer axis (or that axis not
-/// computed), read in place (see the module comment), a piece at a time
-/// (`pipeline`): each output row of the outer axis is one `diff` of two
-/// input rows, the row axis lane by lane, as `streamed_rows` writes them.
+/// computed), read in place (see the module comment): both axes together
+/// where `paired_rows` can, else a piece at a time (`pipeline`), each
+/// output row of the outer axis one `diff` of two input rows and the row
+/// axis lane by lane, as `streamed_rows` writes them.
 #[inline(always)]
 fn rows_in_place<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, diff: StridedDiff<T>, outs: &mut [&mut [T::Out]], first: usize) {
     let Call { len, plans, ref axes, stream, .. } = *call;
