@@ -550,11 +550,11 @@ pub(crate) fn strided_diff_pair<E: Float>(
 ) {
     let n = cols.len();
     assert!(out_along.len() == n && out_across.len() == n && cols.start >= 1 && cols.end < here.len() && ahead.len() == here.len(), "strided_diff_pair: lengths");
-    assert_eq!(out_along.as_ptr().align_offset(64) * size_of::<E>() % 64, out_across.as_ptr().align_offset(64) * size_of::<E>() % 64, "strided_diff_pair: outputs sit differently");
+    assert_eq!(out_along.as_ptr().align_offset(64), out_across.as_ptr().align_offset(64), "strided_diff_pair: outputs sit differently");
     let c0 = cols.start;
     let body = vector_body(out_along, true);
     #[cfg(target_arch = "x86_64")]
-    if avx2() {
+    let body = if avx2() {
         let (a, b) = (&mut out_along[body.clone()], &mut out_across[body.clone()]);
         // SAFETY: `here` and `ahead` are array views as long as each other,
         // `c0 >= 1` and `c0 + body.end <= cols.end < here.len()`; `a` and
@@ -562,9 +562,10 @@ pub(crate) fn strided_diff_pair<E: Float>(
         // outputs sit alike), so whole aligned vectors; `avx2()` has
         // checked the CPU.
         unsafe { with_avx2(#[inline(always)] || pair_lanes::<E::Avx>(a, b, here, ahead, c0 + body.start, (wa, da), (wc, dc))) };
-    }
-    #[cfg(target_arch = "x86_64")]
-    let body = if avx2() { body } else { 0..0 };
+        body
+    } else {
+        0..0
+    };
     for j in (0..body.start).chain(body.end..n) {
         let c = c0 + j;
         out_along[j] = scaled_diff(here[c + 1], here[c - 1], wa, da);
