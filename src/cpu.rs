@@ -560,8 +560,14 @@ pub(crate) fn strided_diff_pair<E: Float>(
         // `c0 >= 1` and `c0 + body.end <= cols.end < here.len()`; `a` and
         // `b` are as long, whole cache lines (`vector_body`, and the
         // outputs sit alike), so whole aligned vectors; `avx2()` has
-        // checked the CPU.
-        unsafe { with_avx2(#[inline(always)] || pair_lanes::<E::Avx>(a, b, here, ahead, c0 + body.start, (wa, da), (wc, dc))) };
+        // checked the CPU; `UNIT` only with stride 1.
+        unsafe {
+            if here.strides()[0] == 1 && ahead.strides()[0] == 1 {
+                with_avx2(#[inline(always)] || pair_lanes::<E::Avx, true>(a, b, here, ahead, c0 + body.start, (wa, da), (wc, dc)));
+            } else {
+                with_avx2(#[inline(always)] || pair_lanes::<E::Avx, false>(a, b, here, ahead, c0 + body.start, (wa, da), (wc, dc)));
+            }
+        }
         body
     } else {
         0..0
@@ -573,15 +579,18 @@ pub(crate) fn strided_diff_pair<E: Float>(
     }
 }
 
-/// The vector part of `strided_diff_pair` from column `c0` on.
+/// The vector part of `strided_diff_pair` from column `c0` on. The row
+/// axis shifts its neighbours out of the vectors loaded for the outer axis
+/// even for contiguous rows: two more unaligned loads per vector took
+/// 1.03-1.07x the time on 4096^2 float64 on the Intel test machine.
 ///
 /// # Safety
 /// `a` and `b` are as long, a multiple of `L::N`, aligned to the vector;
 /// `here` and `ahead` are as long, with `c0 >= 1` and `c0 + a.len() <
-/// here.len()`; the CPU has `L`'s instructions.
+/// here.len()`, and stride 1 if `UNIT`; the CPU has `L`'s instructions.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-unsafe fn pair_lanes<L: Shifts>(a: &mut [L::E], b: &mut [L::E], here: ArrayView1<'_, L::E>, ahead: ArrayView1<'_, L::E>, c0: usize, (wa, da): (L::E, bool), (wc, dc): (L::E, bool)) {
+unsafe fn pair_lanes<L: Shifts, const UNIT: bool>(a: &mut [L::E], b: &mut [L::E], here: ArrayView1<'_, L::E>, ahead: ArrayView1<'_, L::E>, c0: usize, (wa, da): (L::E, bool), (wc, dc): (L::E, bool)) {
     let (h, sh, x, sx) = (here.as_ptr(), here.strides()[0], ahead.as_ptr(), ahead.strides()[0]);
     let len = here.len();
     let n = L::N;
@@ -592,7 +601,7 @@ unsafe fn pair_lanes<L: Shifts>(a: &mut [L::E], b: &mut [L::E], here: ArrayView1
     // `L`'s instructions.
     unsafe {
         let (wav, wcv) = (L::splat(wa), L::splat(wc));
-        let at = |c: usize| L::load::<false>(h.offset(c as isize * sh), sh);
+        let at = |c: usize| L::load::<UNIT>(h.offset(c as isize * sh), sh);
         let mut cur = at(c0);
         let mut before = at(c0 - 1);
         for ((c, oa), ob) in (c0..).step_by(n).zip(a.chunks_exact_mut(n)).zip(b.chunks_exact_mut(n)) {
@@ -603,7 +612,7 @@ unsafe fn pair_lanes<L: Shifts>(a: &mut [L::E], b: &mut [L::E], here: ArrayView1
                 (at(c + 1), cur)
             };
             L::store(oa.as_mut_ptr(), scaled_diff_lanes::<L>(after, before, wav, da), true);
-            L::store(ob.as_mut_ptr(), scaled_diff_lanes::<L>(L::load::<false>(x.offset(c as isize * sx), sx), cur, wcv, dc), true);
+            L::store(ob.as_mut_ptr(), scaled_diff_lanes::<L>(L::load::<UNIT>(x.offset(c as isize * sx), sx), cur, wcv, dc), true);
             before = L::before(cur, next);
             cur = next;
         }

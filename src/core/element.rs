@@ -72,10 +72,16 @@ pub trait Element: Copy + Send + Sync + 'static {
     /// this type has one.
     const LANES_DIFF: Option<LanesDiff<Self>> = None;
 
-    /// A loop for the row axis and an outer axis of a strided 2-D input
-    /// with scalar steps at once, that writes whole output cache lines
-    /// with non-temporal stores, where this type has one.
+    /// A loop for the row axis and an outer axis a row apart, with scalar
+    /// steps, at once (rows read through their strides), that writes whole
+    /// output cache lines with non-temporal stores, where this type has
+    /// one.
     const PAIR_DIFF: Option<PairDiff<Self>> = None;
+
+    /// The shortest contiguous rows that go through [`Self::PAIR_DIFF`]
+    /// too (see `flat`'s module comment), where the row axis's per-row
+    /// work does not outweigh the load saved.
+    const CONTIGUOUS_PAIR_MIN_LEN: usize = usize::MAX;
 }
 
 /// `f(out, next, prev, d, divide, stream)`: `out[j]` is
@@ -151,6 +157,7 @@ impl Element for f64 {
     const STREAMED_COMB: Option<StreamedComb<f64>> = Some(crate::cpu::streamed_comb);
     const LANES_DIFF: Option<LanesDiff<f64>> = Some(crate::cpu::lanes_diff);
     const PAIR_DIFF: Option<PairDiff<f64>> = Some(crate::cpu::strided_diff_pair);
+    const CONTIGUOUS_PAIR_MIN_LEN: usize = 1024;
 }
 
 impl Element for f32 {

@@ -150,6 +150,19 @@
 //! other column of 32768x512; float32 4096^2, every third column and
 //! 1024x16384 took the time they took.
 //!
+//! `span` pairs the rows of contiguous input the same way where the call
+//! has just those two axes, the outer axis then rereading each row from
+//! cache once instead of twice, on float64 rows of 1024 or more
+//! (`Element::CONTIGUOUS_PAIR_MIN_LEN`). Against its pipeline, at 1 / 2
+//! threads: 0.96 / 0.97 of the time on 4096^2 float64 (the same with
+//! the input and outputs 16 bytes into a line), 0.90-0.92 / 0.91-0.93 on
+//! 16384x1024, 0.94 / 0.95 on 8192x2048, 0.95 / 0.93 on 256x65536, 0.93 /
+//! 0.95 on the last two axes of 16x512x2048; 32768x512 took the time it
+//! took. On float32 it saved nothing at 2 threads on 4096^2 and cost 1.03-
+//! 1.07x the time on 8192x2048 (1.10-1.14x on 16384x1024), and with all
+//! three axes of 3-D inputs (the third one in its own pass) pairs took
+//! 1.14x the time on 256^3 and 1.00-1.04x with rows of 2048 and 4096.
+//!
 //! float32 took the buffer's path everywhere until it had a `STRIDED_DIFF`
 //! and a `LANES_DIFF` too. With them, on the Intel machine, against the
 //! buffer, at 1 / 2 threads: 0.82-0.83 / 0.83-0.88 of the time on 4096^2
@@ -415,6 +428,9 @@ enum OwnEnds<T: Element> {
     Inline(LanesDiff<T>),
 }
 
+/// A type's loop for one axis of rows read in place, and for two at once.
+type PairLoops<T> = (StridedDiff<T>, PairDiff<T>);
+
 /// What every block of one call shares.
 struct Call<'a, T: Element> {
     input: Input<'a, T>,
@@ -477,6 +493,14 @@ impl<'a, T: Element> Call<'a, T> {
         let (Input::Strided { rows: Some(f), .. }, Some(diff)) = (&self.input, T::STRIDED_DIFF) else { return None };
         let outer = self.axes.iter().any(|w| w.rows != 0);
         (!outer || rows.start >= 1 && rows.end < f.nrows()).then_some((*f, diff))
+    }
+
+    /// The type's loops for rows that go in pairs (`paired_rows`), where
+    /// steps are scalar, the outputs stream and rows are stored from
+    /// registers.
+    fn pair(&self) -> Option<PairLoops<T>> {
+        let (Some(diff), Some(pair)) = (T::STRIDED_DIFF, T::PAIR_DIFF) else { return None };
+        (self.stream && !self.steps.is_empty() && crate::cpu::direct_row_stores()).then_some((diff, pair))
     }
 
     /// The input rows that computing rows `rows` reads: the input itself, or
@@ -574,12 +598,10 @@ fn block<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::
 fn rows_in_place<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, diff: StridedDiff<T>, outs: &mut [&mut [T::Out]], first: usize) {
     let Call { len, plans, ref axes, stream, .. } = *call;
     debug_assert!(stream, "read in place only when streaming");
-    if let (Some(pair), 2, true) = (T::PAIR_DIFF, plans.len(), crate::cpu::direct_row_stores()) {
-        if paired_rows(call, f, diff, pair, outs, first) {
-            return;
-        }
-    }
     let rows = first..first + outs[0].len() / len;
+    if call.pair().is_some_and(|loops| paired_rows(call, loops, outs, first, rows.clone(), |r| f.row(r))) {
+        return;
+    }
     pipeline(
         call,
         outs,
@@ -654,45 +676,53 @@ fn in_place_value<'a, T: Element + 'a>(
     }
 }
 
-/// Both axes of rows `first..` of a strided 2-D input read in place (as
-/// `rows_in_place`), with the type's loop for both at once (`pair`): the
-/// row axis of row `r` beside the outer axis of row `r + 1`, which reads
-/// rows `r` and `r + 2`, so that each vector of row `r` (read from memory
-/// two rows before, as row `r + 2`) is loaded once for both (see the
-/// module comment). The outer axis's first row and the row axis's last
-/// take `streamed_rows`. Returns false, touching nothing, unless the two
-/// outputs sit alike against cache lines for the rows computed together.
+/// The row axis and an outer axis a row apart (`call.axes[k].rows == 1`)
+/// of rows `rows`, every one interior for that axis, into `outs` (which
+/// start at row `first`), with the type's loop for both at once: the row
+/// axis of row `r` beside the outer axis of row `r + 1`, which reads rows
+/// `r` and `r + 2`, so that each vector of row `r` (read two rows before,
+/// as row `r + 2`) is loaded once for both (see the module comment). The
+/// outer axis's first row and the row axis's last take `streamed_rows`.
+/// Returns false, touching nothing, unless the call has just two such
+/// axes, with scalar steps, whose outputs sit alike against cache lines for
+/// the rows computed together.
 #[inline(always)]
-fn paired_rows<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, diff: StridedDiff<T>, pair: PairDiff<T>, outs: &mut [&mut [T::Out]], first: usize) -> bool {
+fn paired_rows<'a, T: Element + 'a>(
+    call: &Call<'_, T>,
+    (diff, pair): PairLoops<T>,
+    outs: &mut [&mut [T::Out]],
+    first: usize,
+    rows: Range<usize>,
+    row: impl Fn(usize) -> ArrayView1<'a, T> + Copy,
+) -> bool {
     let Call { len, plans, ref axes, .. } = *call;
-    let Some(ka) = axes.iter().position(|w| w.rows == 0) else { return false };
-    let kc = 1 - ka;
+    let (Some(ka), Some(kc)) = (axes.iter().position(|w| w.rows == 0), axes.iter().position(|w| w.rows == 1)) else { return false };
     let (AxisStencil::Weak(sa), AxisStencil::Weak(sc)) = (&plans[ka].stencil, &plans[kc].stencil) else { return false };
-    let rows = outs[0].len() / len;
     let [oa, oc] = match outs {
         [x, y] if ka == 0 => [x, y],
         [x, y] => [y, x],
         _ => return false,
     };
-    // Row `first + q` of the row axis beside row `first + q + 1` of the outer.
-    if rows < 2 || oa.as_ptr().align_offset(64) != oc[len..].as_ptr().align_offset(64) {
+    let part = (rows.start - first) * len..(rows.end - first) * len;
+    let (oa, oc, n) = (&mut oa[part.clone()], &mut oc[part], rows.len());
+    // Row `rows.start + q` of the row axis beside row `rows.start + q + 1` of the outer.
+    if n < 2 || oa.as_ptr().align_offset(64) != oc[len..].as_ptr().align_offset(64) {
         return false;
     }
-    let row = |r: usize| f.row(r);
-    streamed_rows(call, diff, sc, false, first * len, &mut oc[..len], row);
-    let (along, across) = (&mut oa[..(rows - 1) * len], &mut oc[len..]);
+    streamed_rows(call, diff, sc, false, rows.start * len, &mut oc[..len], row);
+    let (along, across) = (&mut oa[..(n - 1) * len], &mut oc[len..]);
     let (pa, pc) = (sa.scale().parts(), sc.scale().parts());
     stream_rows(
         [along, across],
-        first * len,
+        rows.start * len,
         len,
         1..len - 1,
         #[inline(always)]
-        |r, cols, [a, c]| pair(a, c, f.row(r), f.row(r + 2), cols, pa, pc),
+        |r, cols, [a, c]| pair(a, c, row(r), row(r + 2), cols, pa, pc),
         #[inline(always)]
         |r, c| [in_place_value(call, sa, true, &row, r, c), in_place_value(call, sc, false, &row, r + 1, c)],
     );
-    streamed_rows(call, diff, sa, true, (first + rows - 1) * len, &mut oa[(rows - 1) * len..], row);
+    streamed_rows(call, diff, sa, true, (rows.end - 1) * len, &mut oa[(n - 1) * len..], row);
     true
 }
 
@@ -733,10 +763,16 @@ fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
 /// interior too (the caller then restores the lane edges), unless it
 /// writes its ends itself (`Call::own_ends`): with scalar steps
 /// every output is `op(f[m + d], f[m - d], w)`, one distance `d` per axis,
-/// and each axis is computed over a piece of rows at a time (`pipeline`).
+/// and each axis is computed over a piece of rows at a time (`pipeline`),
+/// but for rows that go in pairs (`paired_rows`, see the module comment).
 #[inline(always)]
 fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
     let Call { len, plans, ref steps, ref axes, edge, .. } = *call;
+    let lane = |r: usize| src.elems(r * len..(r + 1) * len).into();
+    let pairs = plans.len() == 2 && len >= T::CONTIGUOUS_PAIR_MIN_LEN;
+    if pairs && call.pair().is_some_and(|loops| paired_rows(call, loops, outs, first, rows.clone(), lane)) {
+        return;
+    }
     pipeline(
         call,
         outs,
@@ -747,7 +783,6 @@ fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::O
         #[inline(always)]
         |k, elems, out| match (call.own_ends(), &plans[k].stencil, axes[k].rows) {
             (Some(OwnEnds::Lanes(diff)), AxisStencil::Weak(st), 0) => {
-                let lane = |r: usize| src.elems(r * len..(r + 1) * len).into();
                 streamed_rows(call, diff, st, true, elems.start, out, lane);
             }
             (Some(OwnEnds::Inline(lanes)), AxisStencil::Weak(st), 0) => {

@@ -7,7 +7,7 @@ coordinates, which is limited by its divisions and keeps plain stores.
 Against numpy.gradient bit for bit: contiguous and column-major inputs, odd
 row lengths (so that rows start at every alignment), stepped, reversed and
 cut inputs (with scalar steps, read in place: src/core/flat.rs,
-rows_in_place), scalar steps that divide and that multiply, coordinates,
+rows_in_place), both axes of 2-D in one loop (paired_rows), scalar steps that divide and that multiply, coordinates,
 both edge orders, 1 to 3 dimensions, float64 and float32, every output
 layout, outputs that start anywhere in a cache line, at 1 and 2 threads."""
 
@@ -65,6 +65,11 @@ CASES = {
         rng.standard_normal((4100, 3072))[:, ::-3], (1.5, 0.5), {}),
     "2d float32, rows of 512 cut from longer rows, edge order 2": lambda rng: (
         rng.standard_normal((16400, 600)).astype(np.float32)[:, 40:552], (), {"edge_order": 2}),
+    # The same loop over contiguous float64 rows of 1024 or more (span), and
+    # over the last two axes of 3-D (column-major: test_column_major_outputs).
+    "2d float64, rows of 1024, edge order 2": lambda rng: (rng.standard_normal((2100, 1024)), (), {"edge_order": 2}),
+    "3d float64, rows of 1024, the last two axes, steps that divide": lambda rng: (
+        rng.standard_normal((6, 350, 1024)), (0.3, 2.5), {"axis": (1, 2)}),
     "2d float64, every third column, along the rows only": lambda rng: (
         rng.standard_normal((2048, 6609))[:, ::3], (), {"axis": 1}),
     "2d float64, every other row and column, across the rows only, edge order 2": lambda rng: (
@@ -141,6 +146,7 @@ OFFSET_CASES = {
     "planes of 1 MiB, rows of 259 (tiles)": lambda rng: (rng.standard_normal((40, 512, 259)), (), {}),
     "float32, every other column, rows of 4096": lambda rng: (
         rng.standard_normal((2100, 8192)).astype(np.float32)[:, ::2], (), {}),
+    "rows of 1024, steps that multiply": lambda rng: (rng.standard_normal((2100, 1024)), (1.5, 0.5), {}),
 }
 
 
@@ -156,14 +162,32 @@ def test_outputs_anywhere_in_a_cache_line(name, offset, threads):
     assert not problems, " | ".join(problems)
 
 
+@pytest.mark.parametrize("stepped", [True, False])
 @pytest.mark.parametrize("offsets", [(0, 24), (16, 8)])
-def test_outputs_placed_differently(offsets, threads):
+def test_outputs_placed_differently(offsets, stepped, threads):
     """Outputs whose cache lines do not fall alike take one axis at a time
     (src/core/flat.rs, paired_rows)."""
-    f = np.random.default_rng(7).standard_normal((1030, 8192))[:, ::2]
+    f = np.random.default_rng(7).standard_normal((1030, 8192 if stepped else 4096))
+    f = f[:, ::2] if stepped else f
     outs = [at_offset(f.shape, offset) for offset in offsets]
     for o in outs:
         o.fill(np.nan)
     ours = gc.gradient(f, out=outs)
     problems = compare_with_numpy(ours, numpy_gradient(f), f)
+    assert not problems, " | ".join(problems)
+
+
+@pytest.mark.parametrize("shape, spacing, kw", [
+    ((1101, 2048), (0.3, 2.5), {"edge_order": 2}),
+    ((4096, 1030), (1.5, 0.5), {}),
+])
+def test_column_major_outputs(shape, spacing, kw, threads):
+    """A column-major input into column-major outputs, as numpy allocates
+    them for it, which take the contiguous path in the input's axis order
+    (src/core/flat.rs); columns of 4096 go in pairs there (span), the row
+    axis being the first output."""
+    f = np.asfortranarray(np.random.default_rng(list(shape)).standard_normal(shape))
+    outs = [np.full(shape, np.nan, order="F") for _ in range(2)]
+    ours = gc.gradient(f, *spacing, out=outs, **kw)
+    problems = compare_with_numpy(ours, numpy_gradient(f, *spacing, **kw), f, *spacing, **kw)
     assert not problems, " | ".join(problems)
