@@ -457,7 +457,7 @@ impl<'a, T: Element> Call<'a, T> {
     /// does not leave them to be stored after each run (see the module
     /// comment).
     fn own_ends(&self) -> Option<OwnEnds<T>> {
-        if !self.stream || self.steps.is_empty() || !crate::cpu::direct_row_stores() || self.len < INLINE_ENDS_MIN_LEN {
+        if !self.rows_from_registers() || self.len < INLINE_ENDS_MIN_LEN {
             return None;
         }
         match (T::STRIDED_DIFF, T::LANES_DIFF) {
@@ -495,12 +495,17 @@ impl<'a, T: Element> Call<'a, T> {
         (!outer || rows.start >= 1 && rows.end < f.nrows()).then_some((*f, diff))
     }
 
+    /// Whether steps are scalar, the outputs stream and the CPU is one
+    /// where the row axis stores its lines from registers.
+    fn rows_from_registers(&self) -> bool {
+        self.stream && !self.steps.is_empty() && crate::cpu::direct_row_stores()
+    }
+
     /// The type's loops for rows that go in pairs (`paired_rows`), where
-    /// steps are scalar, the outputs stream and rows are stored from
-    /// registers.
+    /// rows are stored from registers.
     fn pair(&self) -> Option<PairLoops<T>> {
         let (Some(diff), Some(pair)) = (T::STRIDED_DIFF, T::PAIR_DIFF) else { return None };
-        (self.stream && !self.steps.is_empty() && crate::cpu::direct_row_stores()).then_some((diff, pair))
+        self.rows_from_registers().then_some((diff, pair))
     }
 
     /// The input rows that computing rows `rows` reads: the input itself, or
@@ -769,8 +774,7 @@ fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
 fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
     let Call { len, plans, ref steps, ref axes, edge, .. } = *call;
     let lane = |r: usize| src.elems(r * len..(r + 1) * len).into();
-    let pairs = plans.len() == 2 && len >= T::CONTIGUOUS_PAIR_MIN_LEN;
-    if pairs && call.pair().is_some_and(|loops| paired_rows(call, loops, outs, first, rows.clone(), lane)) {
+    if len >= T::CONTIGUOUS_PAIR_MIN_LEN && call.pair().is_some_and(|loops| paired_rows(call, loops, outs, first, rows.clone(), lane)) {
         return;
     }
     pipeline(
