@@ -40,27 +40,6 @@ pub(crate) fn run<T: Element>(
     outs: &mut [ArrayViewMutD<'_, T::Out>],
     edge: EdgeOrder,
 ) {
-    if let ([plan], [out]) = (plans, &mut *outs) {
-        if f.ndim() == 1 && f.len() <= threads::BLOCK_ELEMENTS {
-            if let (Some(fs), Some(os)) = (f.as_slice(), out.as_slice_mut()) {
-                // One short contiguous lane, one block, no threads: the block
-                // set-up and the dynamic-dimension conversions below would
-                // cost more than the arithmetic.
-                let (f, o) = (ArrayView1::from(fs), ArrayViewMut1::from(os));
-                // At most one block: far below the size worth streaming.
-                let store = &mut Store::Direct;
-                crate::cpu::widest(
-                    #[inline(always)]
-                    || match &plan.stencil {
-                        AxisStencil::Weak(s) => lane(s, f, o, 0, edge, store, None),
-                        AxisStencil::Strong(s) => lane(s, f, o, 0, edge, store, None),
-                        AxisStencil::NonUniform(s) => lane(s, f, o, 0, edge, store, None),
-                    },
-                );
-                return;
-            }
-        }
-    }
     if flat::run(f, plans, outs, edge) {
         return;
     }
@@ -112,6 +91,34 @@ pub(crate) fn run<T: Element>(
             )
         });
     });
+}
+
+/// [`run`] for a 1-D array and its one output.
+pub(crate) fn run_lane<T: Element>(f: ArrayView1<'_, T>, plan: &AxisPlan<'_, T::Weak>, mut out: ArrayViewMut1<'_, T::Out>, edge: EdgeOrder) {
+    if f.len() <= threads::BLOCK_ELEMENTS {
+        if let (Some(fs), Some(os)) = (f.as_slice(), out.as_slice_mut()) {
+            // One short contiguous lane, one block, no threads: the block
+            // set-up and the dynamic-dimension conversions of `run` would
+            // cost more than the arithmetic. The views are made inside the
+            // closure: made outside, they were copied in by wider loads than
+            // stored them, a stall of several ns on every call.
+            crate::cpu::widest(
+                #[inline(always)]
+                move || {
+                    let (f, o) = (ArrayView1::from(fs), ArrayViewMut1::from(os));
+                    // At most one block: far below the size worth streaming.
+                    let store = &mut Store::Direct;
+                    match &plan.stencil {
+                        AxisStencil::Weak(s) => lane(s, f, o, 0, edge, store, None),
+                        AxisStencil::Strong(s) => lane(s, f, o, 0, edge, store, None),
+                        AxisStencil::NonUniform(s) => lane(s, f, o, 0, edge, store, None),
+                    }
+                },
+            );
+            return;
+        }
+    }
+    run(&f.into_dyn(), std::slice::from_ref(plan), &mut [out.into_dyn()], edge);
 }
 
 /// The axis of length > 1 with the largest stride (0 if there is none).

@@ -11,7 +11,7 @@ mod stencil;
 mod store;
 mod threads;
 
-use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Axis};
+use ndarray::{ArrayD, ArrayView1, ArrayViewD, ArrayViewMut1, ArrayViewMutD, Axis, Ix1};
 use smallvec::SmallVec;
 
 pub use element::Element;
@@ -104,6 +104,11 @@ pub(crate) fn compute<T: Element>(
         let lanes = f.len() / f.len_of(Axis(axis));
         AxisPlan { axis, stencil: AxisStencil::new::<T>(spacing[axis], lanes) }
     };
+    if let ([axis], [out]) = (axes, &mut *outs) {
+        if let (Ok(f), Ok(out)) = (f.view().into_dimensionality::<Ix1>(), out.view_mut().into_dimensionality::<Ix1>()) {
+            return compute_lane(f, spacing[*axis], edge, out);
+        }
+    }
     // One axis is the common case: a plan on the stack, not a SmallVec of
     // them, saves copying several hundred bytes per call.
     if let [axis] = *axes {
@@ -112,6 +117,14 @@ pub(crate) fn compute<T: Element>(
         let plans: SmallVec<[AxisPlan<'_, T::Weak>; 4]> = axes.iter().map(|&axis| plan(axis)).collect();
         kernel::run(f, &plans, outs, edge);
     }
+}
+
+/// [`compute`] for a 1-D array and its one output. The C layer builds these
+/// views for its most common small call: of a fixed dimension, they cost
+/// a fraction of dynamic ones to make.
+pub(crate) fn compute_lane<T: Element>(f: ArrayView1<'_, T>, spacing: Spacing<'_>, edge: EdgeOrder, out: ArrayViewMut1<'_, T::Out>) {
+    let plan = AxisPlan { axis: 0, stencil: AxisStencil::new::<T>(spacing, 1) };
+    kernel::run_lane(f, &plan, out, edge);
 }
 
 /// Like [`gradient_into`], returning newly allocated C-order arrays.

@@ -389,7 +389,10 @@ pub(crate) enum AxisStencil<'a, W> {
 
 impl<'a, W: Copy> AxisStencil<'a, W> {
     /// For an axis along which the array has `lanes` lanes.
-    /// `coordinates.len() >= 2` has been checked by the caller.
+    /// `coordinates.len() >= 2` has been checked by the caller. Inlined, so
+    /// that the stencil is built where the caller keeps it, not copied
+    /// there (a stall on every small call).
+    #[inline(always)]
     pub(crate) fn new<T: Element<Weak = W>>(spacing: Spacing<'a>, lanes: usize) -> Self {
         match spacing {
             Spacing::Step(h) => AxisStencil::Weak(WeakUniform::new(h, T::weak, T::weak_reciprocal)),

@@ -4,7 +4,7 @@
 use std::mem::size_of;
 
 use super::failure::Failure;
-use super::layout::{c_order_strides, element_count, null, read_array, read_optional, view, view_mut, Arg, Region, Small};
+use super::layout::{c_order_strides, element_count, null, read_array, read_optional, view, view1, view_mut, view_mut1, Arg, Region, Small};
 use super::overlap::{may_share, overlaps_itself};
 use super::types::GradientStatus::*;
 use super::types::{GradientAxis, GradientEnd, GRADIENT_MAX_NDIM};
@@ -64,6 +64,40 @@ impl<T, O> RawCall<T, O> {
         let RawCall { f, ndim, shape, strides, axes, axis_mask, edge_order, out, out_strides } = self;
         RawCall { f: f.cast(), ndim, shape, strides, axes, axis_mask, edge_order, out: out.cast(), out_strides }
     }
+
+    /// Entry `k` of `axes`.
+    ///
+    /// # Safety
+    /// `k < ndim`, and `axes` is NULL or holds `ndim` entries.
+    unsafe fn axis(&self, k: usize) -> GradientAxis {
+        if self.axes.is_null() { UNIT_AXIS } else { unsafe { *self.axes.add(k) } }
+    }
+
+    /// The spacing of axis `k`, of length `n`, its coordinates (if any)
+    /// checked against the outputs' `regions`; unselected axes take the
+    /// default, which is never read. Inlined: its result, returned through
+    /// memory, stalled every call.
+    ///
+    /// # Safety
+    /// As for `axis`, and the coordinates of a selected axis are NULL or
+    /// hold `n` values.
+    #[inline(always)]
+    unsafe fn spacing<'a>(&self, k: usize, n: usize, regions: &[Region]) -> Result<Spacing<'a>, Failure> {
+        // SAFETY: the caller's contract.
+        let GradientAxis { step, coords: x, .. } = unsafe { self.axis(k) };
+        if self.axis_mask >> k & 1 == 0 {
+            Ok(Spacing::default())
+        } else if x.is_null() {
+            Ok(Spacing::Step(step))
+        } else {
+            let r = Region::of(x, &[n], &[1], Arg::Coords(k))?;
+            if let Some(j) = regions.iter().position(|q| may_share(&r, q)) {
+                return Err(Failure::on_axis(GRADIENT_OVERLAP, k, format!("out[{j}] shares memory with axes[{k}].coords")));
+            }
+            // SAFETY: aligned, non-NULL, `n` values readable by contract.
+            Ok(Spacing::Coordinates(unsafe { std::slice::from_raw_parts(x, n) }))
+        }
+    }
 }
 
 impl<T: Element> RawCall<T, T::Out> {
@@ -79,7 +113,7 @@ impl<T: Element> RawCall<T, T::Out> {
         }
         // SAFETY (all reads below): the caller's contract on each pointer.
         let shape = unsafe { read_array(self.shape, ndim, "shape") }?;
-        let count = element_count(&shape, size_of::<T>().max(size_of::<T::Out>()))?;
+        let count = element_count(shape, size_of::<T>().max(size_of::<T::Out>()))?;
         let beyond = self.axis_mask.checked_shr(ndim as u32).unwrap_or(0);
         if beyond != 0 {
             let axis = ndim + beyond.trailing_zeros() as usize;
@@ -91,13 +125,13 @@ impl<T: Element> RawCall<T, T::Out> {
         }
         let selected: Small<usize> = Bits(self.axis_mask).collect();
         let edge = EdgeOrder::try_from(self.edge_order)?;
-        // SAFETY: `axes` is NULL or holds `ndim` entries, and `k < ndim`.
-        let axis = |k: usize| if self.axes.is_null() { UNIT_AXIS } else { unsafe { *self.axes.add(k) } };
+        // SAFETY: `k < ndim`.
+        let axis = |k: usize| unsafe { self.axis(k) };
         for &k in &selected {
             check_end(axis(k).lower, k, "lower")?;
             check_end(axis(k).upper, k, "upper")?;
         }
-        core::check_selection(&shape, &selected, edge)?;
+        core::check_selection(shape, &selected, edge)?;
         if selected.is_empty() || count == 0 {
             return Ok(());
         }
@@ -111,59 +145,63 @@ impl<T: Element> RawCall<T, T::Out> {
             return Err(Failure::on_axis(GRADIENT_NULL_POINTER, axis, format!("out[{j}] (the output for axis {axis}) is NULL")));
         }
         // Borrowed by whichever of the two is NULL: computed at most once.
-        let c_order = match self.strides.is_null() || self.out_strides.is_null() {
-            true => c_order_strides(&shape),
-            false => Small::new(),
-        };
+        let mut c_order: Small<isize> = Small::new();
+        if self.strides.is_null() || self.out_strides.is_null() {
+            c_order.resize(ndim, 0);
+            c_order_strides(shape, &mut c_order);
+        }
+        let c_order = &c_order[..];
         let given_strides = unsafe { read_optional(self.strides, ndim, "strides") }?;
-        let strides = given_strides.as_deref().unwrap_or(&c_order);
+        let strides = given_strides.unwrap_or(c_order);
         let given_out_strides = unsafe { read_optional(self.out_strides, ndim, "out_strides") }?;
-        let out_strides = given_out_strides.as_deref().unwrap_or(&c_order);
+        let out_strides = given_out_strides.unwrap_or(c_order);
 
-        let input = Region::of(self.f, &shape, strides, Arg::Input)?;
+        let input = Region::of(self.f, shape, strides, Arg::Input)?;
         let mut regions: Small<Region> = Small::new();
         for (j, &p) in outs.iter().enumerate() {
-            let r = Region::of(p as *const T::Out, &shape, out_strides, Arg::Output(j))?;
+            // Kept before it is checked: a `Region` pushed after the checks
+            // was copied by wider loads than stored it (3 ns of a 60 ns call).
+            regions.push(Region::of(p as *const T::Out, shape, out_strides, Arg::Output(j))?);
+            let (r, earlier) = regions.split_last().expect("just pushed");
             // Once: every output has the same shape and strides, and the
             // first Region check has bounded the sums this adds up.
-            if j == 0 && overlaps_itself(&shape, out_strides) {
+            if j == 0 && overlaps_itself(shape, out_strides) {
                 return Err(Failure::new(GRADIENT_OVERLAP, "out_strides map two indices to the same output element"));
             }
-            if may_share(&r, &input) {
+            if may_share(r, &input) {
                 return Err(Failure::on_axis(GRADIENT_OVERLAP, selected[j], format!("out[{j}] shares memory with f")));
             }
-            if let Some(i) = regions.iter().position(|q| may_share(&r, q)) {
+            if let Some(i) = earlier.iter().position(|q| may_share(r, q)) {
                 return Err(Failure::on_axis(GRADIENT_OVERLAP, selected[j], format!("out[{j}] shares memory with out[{i}]")));
             }
-            regions.push(r);
         }
-        let mut spacing: Small<Spacing<'_>> = Small::from_elem(Spacing::default(), ndim);
-        for &k in &selected {
-            let x = axis(k).coords;
-            spacing[k] = if x.is_null() {
-                Spacing::Step(axis(k).step)
-            } else {
-                let r = Region::of(x, &shape[k..=k], &[1], Arg::Coords(k))?;
-                if let Some(j) = regions.iter().position(|q| may_share(&r, q)) {
-                    return Err(Failure::on_axis(GRADIENT_OVERLAP, k, format!("out[{j}] shares memory with axes[{k}].coords")));
-                }
-                // SAFETY: aligned, non-NULL, `shape[k]` values readable by contract.
-                Spacing::Coordinates(unsafe { std::slice::from_raw_parts(x, shape[k]) })
-            };
-        }
-
-        // SAFETY: regions checked above; outputs are pairwise disjoint, not
-        // self-overlapping and disjoint from every input.
-        let input = unsafe { view(self.f, &shape, strides) };
+        // SAFETY (views): regions checked above; outputs are pairwise
+        // disjoint, not self-overlapping and disjoint from every input.
         // Everything `core::gradient_into` would check has been checked above.
-        // A single output stays on the stack: a SmallVec of views is several
-        // hundred bytes to fill and move on every call.
-        if let [p] = *outs {
-            let mut out = unsafe { view_mut(p, &shape, out_strides) };
-            core::compute(&input, &spacing, &selected, edge, std::slice::from_mut(&mut out));
-        } else {
-            let mut outs: Small<_> = outs.iter().map(|&p| unsafe { view_mut(p, &shape, out_strides) }).collect();
-            core::compute(&input, &spacing, &selected, edge, &mut outs);
+        match (outs, shape, strides, out_strides) {
+            (&[p], &[n], &[s], &[os]) => {
+                let step = unsafe { self.spacing(0, n, &regions) }?;
+                let (input, out) = unsafe { (view1(self.f, n, s), view_mut1(p, n, os)) };
+                core::compute_lane(input, step, edge, out);
+            }
+            _ => {
+                // Pushed: collected through `Result`, or filled in after
+                // `from_elem`, they took longer on small calls.
+                let mut steps: Small<Spacing<'_>> = Small::new();
+                for (k, &n) in shape.iter().enumerate() {
+                    steps.push(unsafe { self.spacing(k, n, &regions) }?);
+                }
+                let input = unsafe { view(self.f, shape, strides) };
+                if let [p] = *outs {
+                    // A single output stays on the stack: a SmallVec of views
+                    // is several hundred bytes to fill and move on every call.
+                    let mut out = unsafe { view_mut(p, shape, out_strides) };
+                    core::compute(&input, &steps, &selected, edge, std::slice::from_mut(&mut out));
+                } else {
+                    let mut outs: Small<_> = outs.iter().map(|&p| unsafe { view_mut(p, shape, out_strides) }).collect();
+                    core::compute(&input, &steps, &selected, edge, &mut outs);
+                }
+            }
         }
         Ok(())
     }

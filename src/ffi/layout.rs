@@ -10,26 +10,30 @@ use smallvec::SmallVec;
 use super::failure::Failure;
 use super::types::GradientStatus::{self, GRADIENT_MISALIGNED, GRADIENT_NULL_POINTER, GRADIENT_OVERFLOW};
 
-/// Copies `n` values from a C array. NULL is accepted only for `n == 0`.
+/// The `n` values of a C array, borrowed for the call (which never keeps
+/// them). NULL is accepted only for `n == 0`. Borrowed rather than copied:
+/// on a 100-element call the copies, returned by value, cost more than
+/// the arithmetic.
 ///
 /// # Safety
-/// `ptr` is NULL or valid for reading `n` values.
-pub(crate) unsafe fn read_array<T: Copy>(ptr: *const T, n: usize, name: &str) -> Result<Small<T>, Failure> {
+/// `ptr` is NULL or valid for reading `n` values, which nothing changes
+/// during `'a`.
+pub(crate) unsafe fn read_array<'a, T>(ptr: *const T, n: usize, name: &str) -> Result<&'a [T], Failure> {
     if n == 0 {
-        return Ok(Small::new());
+        return Ok(&[]);
     }
     if ptr.is_null() {
         return Err(Failure::new(GRADIENT_NULL_POINTER, format!("{name} is NULL, but it must hold {n} entries")));
     }
     // SAFETY: non-NULL, and the caller guarantees `n` readable values.
-    Ok(SmallVec::from_slice(unsafe { std::slice::from_raw_parts(ptr, n) }))
+    Ok(unsafe { std::slice::from_raw_parts(ptr, n) })
 }
 
 /// Like [`read_array`], but NULL means "not given" whatever `n` is.
 ///
 /// # Safety
 /// As for [`read_array`].
-pub(crate) unsafe fn read_optional<T: Copy>(ptr: *const T, n: usize, name: &str) -> Result<Option<Small<T>>, Failure> {
+pub(crate) unsafe fn read_optional<'a, T>(ptr: *const T, n: usize, name: &str) -> Result<Option<&'a [T]>, Failure> {
     match ptr.is_null() {
         true => Ok(None),
         // SAFETY: the caller's contract.
@@ -81,16 +85,17 @@ pub(crate) fn element_count(shape: &[usize], elem: usize) -> Result<usize, Failu
     }
 }
 
-/// Strides of a C-order (row-major, last axis contiguous) array, in elements.
-/// Only called once `element_count` has accepted the shape.
-pub(crate) fn c_order_strides(shape: &[usize]) -> Small<isize> {
-    let mut strides: Small<isize> = SmallVec::from_elem(0, shape.len());
+/// Writes the strides of a C-order (row-major, last axis contiguous) array
+/// of `shape` into `strides` (as long), in elements. Only called once
+/// `element_count` has accepted the shape. Written in place rather than
+/// returned: a small vector returned by value is copied out with wider
+/// loads than built it, and each such load waits for the stores.
+pub(crate) fn c_order_strides(shape: &[usize], strides: &mut [isize]) {
     let mut step = 1usize;
     for (s, &n) in strides.iter_mut().zip(shape).rev() {
         *s = step as isize;
         step = step.saturating_mul(n.max(1));
     }
-    strides
 }
 
 /// The bytes a non-empty strided array touches.
@@ -118,6 +123,8 @@ impl Region {
     /// Checks that `ptr` is aligned for `T` and that every element address
     /// `ptr + sum(i_k * strides[k]) * size_of::<T>()` is computable without
     /// overflow or wrap-around. The array must hold at least one element.
+    /// Inlined: its result, returned through memory, stalled every call.
+    #[inline(always)]
     pub(crate) fn of<T>(ptr: *const T, shape: &[usize], strides: &[isize], arg: Arg) -> Result<Self, Failure> {
         let origin = ptr as usize;
         if origin % align_of::<T>() != 0 {
@@ -186,22 +193,13 @@ fn flip_negative<S: RawData>(v: &mut ArrayBase<S, IxDyn>, shape: &[usize], strid
     }
 }
 
-// One-dimensional arrays are the common small call: building their view
-// with a fixed dimension and converting it once costs half as much as
-// building it through `IxDyn` step by step.
-
 /// # Safety
 /// `Region::of(ptr, shape, strides, ..)` succeeded, the array is non-empty,
 /// and every element is readable for `'a`, with no writer during `'a`.
 pub(crate) unsafe fn view<'a, T>(ptr: *const T, shape: &[usize], strides: &[isize]) -> ArrayViewD<'a, T> {
     if let ([n], [s]) = (shape, strides) {
-        let (offset, abs) = canonical1(*n, *s);
-        // SAFETY: as below.
-        let mut v = unsafe { ArrayView1::from_shape_ptr(Ix1(*n).strides(Ix1(abs)), ptr.offset(offset)) };
-        if *s < 0 && *n > 1 {
-            v.invert_axis(Axis(0));
-        }
-        return v.into_dyn();
+        // SAFETY: the caller's contract.
+        return unsafe { view1(ptr, *n, *s) }.into_dyn();
     }
     let (offset, abs) = canonical(shape, strides);
     // SAFETY: the Region check proved the whole extent addressable; the
@@ -216,18 +214,44 @@ pub(crate) unsafe fn view<'a, T>(ptr: *const T, shape: &[usize], strides: &[isiz
 /// accessed by nothing else during `'a`.
 pub(crate) unsafe fn view_mut<'a, T>(ptr: *mut T, shape: &[usize], strides: &[isize]) -> ArrayViewMutD<'a, T> {
     if let ([n], [s]) = (shape, strides) {
-        let (offset, abs) = canonical1(*n, *s);
-        // SAFETY: as below.
-        let mut v = unsafe { ArrayViewMut1::from_shape_ptr(Ix1(*n).strides(Ix1(abs)), ptr.offset(offset)) };
-        if *s < 0 && *n > 1 {
-            v.invert_axis(Axis(0));
-        }
-        return v.into_dyn();
+        // SAFETY: the caller's contract.
+        return unsafe { view_mut1(ptr, *n, *s) }.into_dyn();
     }
     let (offset, abs) = canonical(shape, strides);
     // SAFETY: as in `view`; exclusivity is the caller's guarantee.
     let mut v = unsafe { ArrayViewMutD::from_shape_ptr(IxDyn(shape).strides(abs), ptr.offset(offset)) };
     flip_negative(&mut v, shape, strides);
+    v
+}
+
+// One-dimensional arrays are the common small call: their views are built
+// with a fixed dimension, which costs a fraction of an `IxDyn` one.
+
+/// [`view`] of a 1-D array of `n` elements `s` apart.
+///
+/// # Safety
+/// As for [`view`].
+pub(crate) unsafe fn view1<'a, T>(ptr: *const T, n: usize, s: isize) -> ArrayView1<'a, T> {
+    let (offset, abs) = canonical1(n, s);
+    // SAFETY: as in `view`.
+    let mut v = unsafe { ArrayView1::from_shape_ptr(Ix1(n).strides(Ix1(abs)), ptr.offset(offset)) };
+    if s < 0 && n > 1 {
+        v.invert_axis(Axis(0));
+    }
+    v
+}
+
+/// [`view_mut`] of a 1-D array of `n` elements `s` apart.
+///
+/// # Safety
+/// As for [`view_mut`].
+pub(crate) unsafe fn view_mut1<'a, T>(ptr: *mut T, n: usize, s: isize) -> ArrayViewMut1<'a, T> {
+    let (offset, abs) = canonical1(n, s);
+    // SAFETY: as in `view_mut`.
+    let mut v = unsafe { ArrayViewMut1::from_shape_ptr(Ix1(n).strides(Ix1(abs)), ptr.offset(offset)) };
+    if s < 0 && n > 1 {
+        v.invert_axis(Axis(0));
+    }
     v
 }
 
@@ -242,8 +266,11 @@ mod tests {
 
     #[test]
     fn c_order_strides_are_row_major() {
-        assert_eq!(c_order_strides(&[2, 3, 4]).as_slice(), &[12, 4, 1]);
-        assert!(c_order_strides(&[]).is_empty());
+        let mut strides = [0; 3];
+        c_order_strides(&[2, 3, 4], &mut strides);
+        assert_eq!(strides, [12, 4, 1]);
+        c_order_strides(&[2, 0, 4], &mut strides);
+        assert_eq!(strides, [4, 4, 1]);
     }
 
     #[test]
