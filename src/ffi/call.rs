@@ -83,11 +83,12 @@ impl<T, O> RawCall<T, O> {
     /// hold `n` values.
     #[inline(always)]
     unsafe fn spacing<'a>(&self, k: usize, n: usize, regions: &[Region]) -> Result<Spacing<'a>, Failure> {
+        if self.axis_mask >> k & 1 == 0 {
+            return Ok(Spacing::default());
+        }
         // SAFETY: the caller's contract.
         let GradientAxis { step, coords: x, .. } = unsafe { self.axis(k) };
-        if self.axis_mask >> k & 1 == 0 {
-            Ok(Spacing::default())
-        } else if x.is_null() {
+        if x.is_null() {
             Ok(Spacing::Step(step))
         } else {
             let r = Region::of(x, &[n], &[1], Arg::Coords(k))?;
@@ -125,11 +126,11 @@ impl<T: Element> RawCall<T, T::Out> {
         }
         let selected: Small<usize> = Bits(self.axis_mask).collect();
         let edge = EdgeOrder::try_from(self.edge_order)?;
-        // SAFETY: `k < ndim`.
-        let axis = |k: usize| unsafe { self.axis(k) };
         for &k in &selected {
-            check_end(axis(k).lower, k, "lower")?;
-            check_end(axis(k).upper, k, "upper")?;
+            // SAFETY: `k < ndim`.
+            let GradientAxis { lower, upper, .. } = unsafe { self.axis(k) };
+            check_end(lower, k, "lower")?;
+            check_end(upper, k, "upper")?;
         }
         core::check_selection(shape, &selected, edge)?;
         if selected.is_empty() || count == 0 {
