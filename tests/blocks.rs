@@ -225,8 +225,10 @@ fn one_dimensional_long_lane() {
     check(a.view(), &coords_for(&[n], false), 1, false);
 }
 
-/// Two to five axes, short and long rows.
-const SHAPES: [&[usize]; 6] = [&[301, 517], &[517, 3], &[3, 3, 900], &[40, 70, 60], &[9, 8, 7, 33], &[3, 4, 5, 6, 7]];
+/// Two to five axes, short and long rows; small arrays (`&[517, 3]`,
+/// `&[3, 4, 5, 6, 7]`) and larger ones with the same short rows.
+const SHAPES: [&[usize]; 8] =
+    [&[301, 517], &[517, 3], &[11000, 3], &[3, 3, 900], &[40, 70, 60], &[9, 8, 7, 33], &[3, 4, 5, 6, 7], &[5, 6, 7, 8, 9]];
 
 /// Scalar steps on every axis, all powers of two (multiplied by the exact
 /// reciprocal) or none (divided): contiguous arrays then take the span

@@ -7,17 +7,19 @@ mod error;
 mod flat;
 mod kernel;
 mod lines;
+mod small;
 mod stencil;
 mod store;
 mod threads;
 
-use ndarray::{ArrayD, ArrayView1, ArrayViewD, ArrayViewMut1, ArrayViewMutD, Axis, Ix1};
+use ndarray::{ArrayD, ArrayView1, ArrayViewD, ArrayViewMut1, ArrayViewMutD, Ix1};
 use smallvec::SmallVec;
 
 pub use element::Element;
 pub use error::Error;
 pub use stencil::{EdgeOrder, Spacing};
 pub use threads::{set_threads, threads};
+pub(crate) use small::{is_small_dense, laid_out_alike};
 use kernel::AxisPlan;
 use stencil::AxisStencil;
 
@@ -100,15 +102,19 @@ pub(crate) fn compute<T: Element>(
     edge: EdgeOrder,
     outs: &mut [ArrayViewMutD<'_, T::Out>],
 ) {
-    let plan = |axis: usize| {
-        let lanes = f.len() / f.len_of(Axis(axis));
-        AxisPlan { axis, stencil: AxisStencil::new::<T>(spacing[axis], lanes) }
-    };
     if let ([axis], [out]) = (axes, &mut *outs) {
         if let (Ok(f), Ok(out)) = (f.view().into_dimensionality::<Ix1>(), out.view_mut().into_dimensionality::<Ix1>()) {
             return compute_lane(f, spacing[*axis], edge, out);
         }
     }
+    let (shape, strides) = (f.shape(), f.strides());
+    if is_small_dense(f.len(), shape, strides, outs.len()) && outs.iter().all(|o| laid_out_alike(shape, strides, o.strides())) {
+        let slices: Option<SmallVec<[&mut [T::Out]; 4]>> = outs.iter_mut().map(|o| o.as_slice_memory_order_mut()).collect();
+        if let (Some(fs), Some(mut os)) = (f.as_slice_memory_order(), slices) {
+            return compute_dense(fs, shape, strides, spacing, axes, edge, &mut os);
+        }
+    }
+    let plan = |axis: usize| AxisPlan { axis, stencil: AxisStencil::new::<T>(spacing[axis], f.len() / shape[axis]) };
     // One axis is the common case: a plan on the stack, not a SmallVec of
     // them, saves copying several hundred bytes per call.
     if let [axis] = *axes {
@@ -117,6 +123,21 @@ pub(crate) fn compute<T: Element>(
         let plans: SmallVec<[AxisPlan<'_, T::Weak>; 4]> = axes.iter().map(|&axis| plan(axis)).collect();
         kernel::run(f, &plans, outs, edge);
     }
+}
+
+/// [`compute`] for a small dense array (`is_small_dense`) and outputs laid
+/// out like it, as slices: views of them cost more to make than the
+/// arithmetic.
+pub(crate) fn compute_dense<T: Element>(
+    f: &[T],
+    shape: &[usize],
+    strides: &[isize],
+    spacing: &[Spacing<'_>],
+    axes: &[usize],
+    edge: EdgeOrder,
+    outs: &mut [&mut [T::Out]],
+) {
+    small::run(f, shape, strides, spacing, axes, outs, edge);
 }
 
 /// [`compute`] for a 1-D array and its one output. The C layer builds these

@@ -14,7 +14,7 @@ use smallvec::SmallVec;
 static REQUESTED: AtomicUsize = AtomicUsize::new(0);
 
 /// Below this many output elements per call, threads cost more than they save.
-const PARALLEL_MIN_ELEMENTS: usize = 1 << 16;
+pub(crate) const PARALLEL_MIN_ELEMENTS: usize = 1 << 16;
 
 /// Sets the number of threads later calls use; 0 restores the default.
 pub fn set_threads(n: usize) {

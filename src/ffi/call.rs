@@ -158,6 +158,9 @@ impl<T: Element> RawCall<T, T::Out> {
         let out_strides = given_out_strides.unwrap_or(c_order);
 
         let input = Region::of(self.f, shape, strides, Arg::Input)?;
+        // Dense, the input and each output reach exactly the `count`
+        // elements from their pointer on, each once.
+        let small_dense = core::is_small_dense(count, shape, strides, outs.len()) && core::laid_out_alike(shape, strides, out_strides);
         let mut regions: Small<Region> = Small::new();
         for (j, &p) in outs.iter().enumerate() {
             // Kept before it is checked: a `Region` pushed after the checks
@@ -165,8 +168,9 @@ impl<T: Element> RawCall<T, T::Out> {
             regions.push(Region::of(p as *const T::Out, shape, out_strides, Arg::Output(j))?);
             let (r, earlier) = regions.split_last().expect("just pushed");
             // Once: every output has the same shape and strides, and the
-            // first Region check has bounded the sums this adds up.
-            if j == 0 && overlaps_itself(shape, out_strides) {
+            // first Region check has bounded the sums this adds up. A dense
+            // layout cannot overlap itself.
+            if j == 0 && !small_dense && overlaps_itself(shape, out_strides) {
                 return Err(Failure::new(GRADIENT_OVERLAP, "out_strides map two indices to the same output element"));
             }
             if may_share(r, &input) {
@@ -179,30 +183,35 @@ impl<T: Element> RawCall<T, T::Out> {
         // SAFETY (views): regions checked above; outputs are pairwise
         // disjoint, not self-overlapping and disjoint from every input.
         // Everything `core::gradient_into` would check has been checked above.
-        match (outs, shape, strides, out_strides) {
-            (&[p], &[n], &[s], &[os]) => {
-                let step = unsafe { self.spacing(0, n, &regions) }?;
-                let (input, out) = unsafe { (view1(self.f, n, s), view_mut1(p, n, os)) };
-                core::compute_lane(input, step, edge, out);
-            }
-            _ => {
-                // Pushed: collected through `Result`, or filled in after
-                // `from_elem`, they took longer on small calls.
-                let mut steps: Small<Spacing<'_>> = Small::new();
-                for (k, &n) in shape.iter().enumerate() {
-                    steps.push(unsafe { self.spacing(k, n, &regions) }?);
-                }
-                let input = unsafe { view(self.f, shape, strides) };
-                if let [p] = *outs {
-                    // A single output stays on the stack: a SmallVec of views
-                    // is several hundred bytes to fill and move on every call.
-                    let mut out = unsafe { view_mut(p, shape, out_strides) };
-                    core::compute(&input, &steps, &selected, edge, std::slice::from_mut(&mut out));
-                } else {
-                    let mut outs: Small<_> = outs.iter().map(|&p| unsafe { view_mut(p, shape, out_strides) }).collect();
-                    core::compute(&input, &steps, &selected, edge, &mut outs);
-                }
-            }
+        if let (&[p], &[n], &[s], &[os]) = (outs, shape, strides, out_strides) {
+            let step = unsafe { self.spacing(0, n, &regions) }?;
+            let (input, out) = unsafe { (view1(self.f, n, s), view_mut1(p, n, os)) };
+            core::compute_lane(input, step, edge, out);
+            return Ok(());
+        }
+        // Pushed: collected through `Result`, or filled in after
+        // `from_elem`, they took longer on small calls.
+        let mut steps: Small<Spacing<'_>> = Small::new();
+        for (k, &n) in shape.iter().enumerate() {
+            steps.push(unsafe { self.spacing(k, n, &regions) }?);
+        }
+        if small_dense {
+            // SAFETY: see `small_dense`; the outputs are disjoint from the
+            // input and from each other (checked above).
+            let f = unsafe { std::slice::from_raw_parts(self.f, count) };
+            let mut outs: Small<&mut [T::Out]> = outs.iter().map(|&p| unsafe { std::slice::from_raw_parts_mut(p, count) }).collect();
+            core::compute_dense(f, shape, strides, &steps, &selected, edge, &mut outs);
+            return Ok(());
+        }
+        let input = unsafe { view(self.f, shape, strides) };
+        if let [p] = *outs {
+            // A single output stays on the stack: a SmallVec of views
+            // is several hundred bytes to fill and move on every call.
+            let mut out = unsafe { view_mut(p, shape, out_strides) };
+            core::compute(&input, &steps, &selected, edge, std::slice::from_mut(&mut out));
+        } else {
+            let mut outs: Small<_> = outs.iter().map(|&p| unsafe { view_mut(p, shape, out_strides) }).collect();
+            core::compute(&input, &steps, &selected, edge, &mut outs);
         }
         Ok(())
     }
