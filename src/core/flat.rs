@@ -1154,7 +1154,7 @@ fn piece<T: Element, S: Stencil<T>>(stencil: &S, job: &Job<'_, T>, here: &[T], o
 
 /// Positions `a..a + out.len()` of the lane `f`, edges included.
 #[inline(always)]
-fn lane_piece<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], out: &mut [T::Out], a: usize, edge: EdgeOrder) {
+pub(super) fn lane_piece<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], out: &mut [T::Out], a: usize, edge: EdgeOrder) {
     let n = f.len();
     let b = a + out.len();
     let (lo, hi) = (a.max(1), b.min(n - 1));
@@ -1170,7 +1170,8 @@ fn lane_piece<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], out: &mut [T::Out
 }
 
 /// The edge values of every lane of `f` (lanes of `len` elements).
-fn lane_ends<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], out: &mut [T::Out], len: usize, edge: EdgeOrder) {
+#[inline(always)]
+pub(super) fn lane_ends<T: Element, S: Stencil<T>>(stencil: &S, f: &[T], out: &mut [T::Out], len: usize, edge: EdgeOrder) {
     for (f, o) in f.chunks_exact(len).zip(out.chunks_exact_mut(len)) {
         o[0] = stencil.lane_start(edge, |i| f[i]);
         o[len - 1] = stencil.lane_end(edge, len, |i| f[i]);

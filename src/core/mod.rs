@@ -19,7 +19,7 @@ pub use element::Element;
 pub use error::Error;
 pub use stencil::{EdgeOrder, Spacing};
 pub use threads::{set_threads, threads};
-pub(crate) use small::{is_small_dense, laid_out_alike};
+pub(crate) use small::{is_small_dense, laid_out_alike, run as compute_dense};
 use kernel::AxisPlan;
 use stencil::AxisStencil;
 
@@ -123,21 +123,6 @@ pub(crate) fn compute<T: Element>(
         let plans: SmallVec<[AxisPlan<'_, T::Weak>; 4]> = axes.iter().map(|&axis| plan(axis)).collect();
         kernel::run(f, &plans, outs, edge);
     }
-}
-
-/// [`compute`] for a small dense array (`is_small_dense`) and outputs laid
-/// out like it, as slices: views of them cost more to make than the
-/// arithmetic.
-pub(crate) fn compute_dense<T: Element>(
-    f: &[T],
-    shape: &[usize],
-    strides: &[isize],
-    spacing: &[Spacing<'_>],
-    axes: &[usize],
-    edge: EdgeOrder,
-    outs: &mut [&mut [T::Out]],
-) {
-    small::run(f, shape, strides, spacing, axes, outs, edge);
 }
 
 /// [`compute`] for a 1-D array and its one output. The C layer builds these

@@ -10,6 +10,7 @@
 //! arithmetic, most rows being the edge of some axis there.
 
 use super::element::Element;
+use super::flat::{lane_ends, lane_piece};
 use super::stencil::{AxisStencil, EdgeOrder, Spacing, Stencil};
 use super::threads;
 
@@ -48,9 +49,10 @@ pub(crate) fn laid_out_alike(shape: &[usize], a: &[isize], b: &[isize]) -> bool 
     shape.iter().zip(a).zip(b).all(|((&n, &a), &b)| n <= 1 || a == b)
 }
 
-/// Differentiates the dense array `f` of `shape` and `strides`
-/// (`is_dense`) along each of `axes` into the matching output, laid out
-/// like `f`. Each axis's stencil is made as its turn comes, where it is
+/// `core::compute` for a small dense array (`is_small_dense`) and outputs
+/// laid out like it, as slices (views of them cost more to make than the
+/// arithmetic): differentiates `f` along each of `axes` into the matching
+/// output. Each axis's stencil is made as its turn comes, where it is
 /// used: collected beforehand, the stencils were copied (with `memcpy`)
 /// on every call.
 pub(crate) fn run<T: Element>(
@@ -59,8 +61,8 @@ pub(crate) fn run<T: Element>(
     strides: &[isize],
     spacing: &[Spacing<'_>],
     axes: &[usize],
-    outs: &mut [&mut [T::Out]],
     edge: EdgeOrder,
+    outs: &mut [&mut [T::Out]],
 ) {
     crate::cpu::widest(
         #[inline(always)]
@@ -87,16 +89,13 @@ pub(crate) fn run<T: Element>(
 #[inline(always)]
 fn axis<T: Element, S: Stencil<T>>(stencil: &S, uniform: bool, n: usize, d: usize, f: &[T], out: &mut [T::Out], edge: EdgeOrder) {
     if d == 1 {
-        let all = f.len();
         if uniform {
-            stencil.lane_interior(f, &mut out[1..all - 1], 1);
-        }
-        for (f, o) in f.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
-            if !uniform {
-                stencil.lane_interior(f, &mut o[1..n - 1], 1);
+            stencil.lane_interior(f, &mut out[1..f.len() - 1], 1);
+            lane_ends(stencil, f, out, n, edge);
+        } else {
+            for (f, o) in f.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
+                lane_piece(stencil, f, o, 0, edge);
             }
-            o[0] = stencil.lane_start(edge, |i| f[i]);
-            o[n - 1] = stencil.lane_end(edge, n, |i| f[i]);
         }
         return;
     }
