@@ -150,11 +150,12 @@ fn apply<T: Element>(
 ) {
     match &plan.stencil {
         AxisStencil::Weak(s) => match T::STRIDED_DIFF {
-            // A single lane, streamed, on Intel CPUs: its lines are stored
-            // straight from registers, as `flat`'s row axis is there (see
-            // `flat`). 10^7 float64 took 0.75-0.78x the time of the buffer
-            // at 1 thread, 0.79-0.87x at 2.
-            Some(diff) if f.ndim() == 1 && store.streams() && crate::cpu::direct_row_stores() => {
+            // A single lane, streamed, on CPUs with AVX2: its lines are
+            // stored straight from registers (`crate::cpu::strided_diff`).
+            // 10^7 float64 took 0.75-0.78x the time of the buffer at 1
+            // thread, 0.79-0.87x at 2 on the Intel test machine, and
+            // 0.81-0.82x / 0.98x on the AMD one.
+            Some(diff) if f.ndim() == 1 && store.streams() && crate::cpu::direct_lane_stores() => {
                 single_lane(s, f, out, start, edge, store, Some((diff, s.scale())));
             }
             _ => differentiate(s, f, out, plan.axis, start, edge, store),

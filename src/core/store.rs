@@ -4,8 +4,9 @@
 //! of a 1-D gradient's memory traffic, two fifths of a 2-D one's. Such
 //! outputs are computed a chunk at a time into a buffer that stays in L1,
 //! which `crate::cpu::stream` then copies out with non-temporal stores
-//! (float64 and float32 outer axes, and on Intel CPUs the row axis too,
-//! store theirs straight from registers instead, see `core::flat`).
+//! (float64 and float32 outer axes, on Intel CPUs the row axis too, and a
+//! 1-D lane on CPUs with AVX2, store theirs straight from registers
+//! instead, see `core::flat` and `core::kernel`).
 //! The results are the same bits; only where they travel through changes.
 //! (Figures in the README, under Performance.)
 

@@ -126,7 +126,8 @@ def at_offset(shape, offset, dtype=np.float64):
 # are built aside and streamed (src/core/lines.rs); shorter rows, written
 # with their ends in one loop (cpu::lanes_diff); an outer axis with
 # coordinates, streamed row by row (rule_rows); a 1-D lane, whose lines are
-# stored straight from registers on Intel CPUs (src/core/kernel.rs); float32,
+# stored straight from registers, forwards from vectors shifted or
+# backwards, as the outputs sit (src/core/kernel.rs, src/cpu.rs); float32,
 # whose lines hold 16 elements.
 OFFSET_CASES = {
     "every other column": lambda rng: (rng.standard_normal((1030, 8192))[:, ::2], (), {}),
@@ -138,6 +139,7 @@ OFFSET_CASES = {
     "coordinates across rows of 1003, edge order 2": lambda rng: (
         rng.standard_normal((4200, 1003)), (coordinates(rng, 4200), 1.0), {"edge_order": 2}),
     "1d, a step that multiplies": lambda rng: (rng.standard_normal(4_200_001), (0.5,), {}),
+    "1d float32, a step that divides": lambda rng: (rng.standard_normal(8_400_001).astype(np.float32), (3.0,), {}),
     "float32, every other column": lambda rng: (rng.standard_normal((1030, 16400)).astype(np.float32)[:, ::2], (), {}),
     "float32, rows of 4096, edge order 2": lambda rng: (
         rng.standard_normal((2100, 4096)).astype(np.float32), (), {"edge_order": 2}),
