@@ -22,6 +22,8 @@
  *          axis, OpenMP `parallel for` over the outer loop
  * and prints one JSON object per thread count on stdout. Before timing it
  * checks once that cloop and the library wrote the same bytes.
+ * --out-offset BYTES puts the library's outputs that far past where the
+ * input sits in its page (README, Performance: where the outputs sit).
  */
 #define _GNU_SOURCE
 #include <immintrin.h>
