@@ -153,7 +153,8 @@ pub(crate) fn strided_diff<E: Float>(out: &mut [E], next: ArrayView1<'_, E>, pre
         let unit = next.strides()[0] == 1 && prev.strides()[0] == 1;
         // A lane's interior (`next` two elements on from `prev` in one
         // row), streamed forwards: each vector loaded once, then shifted.
-        let shifted = stream && unit && !intel() && std::ptr::eq(next.as_ptr(), prev.as_ptr().wrapping_add(2)) && !backwards(out.as_ptr(), &[next.as_ptr(), prev.as_ptr()]);
+        let backwards = stream && backwards(out.as_ptr(), &[next.as_ptr(), prev.as_ptr()]);
+        let shifted = stream && unit && !backwards && !intel() && std::ptr::eq(next.as_ptr(), prev.as_ptr().wrapping_add(2));
         // SAFETY: `next` and `prev` have at least `body.len()` elements
         // (they are as long as `out`), with stride 1 if `unit`, each in one
         // allocation (they are array views); `out` is whole AVX vectors of
@@ -166,10 +167,10 @@ pub(crate) fn strided_diff<E: Float>(out: &mut [E], next: ArrayView1<'_, E>, pre
         unsafe {
             match (avx2(), unit) {
                 (true, true) if shifted => with_avx2(#[inline(always)] || shifted_diff_lanes::<E::Avx>(out, prev.as_ptr(), w, divide)),
-                (true, true) => with_avx2(#[inline(always)] || strided_diff_lanes::<E::Avx, true>(out, next, prev, w, divide, stream)),
-                (true, false) => with_avx2(#[inline(always)] || strided_diff_lanes::<E::Avx, false>(out, next, prev, w, divide, stream)),
-                (false, true) => strided_diff_lanes::<E::Sse2, true>(out, next, prev, w, divide, stream),
-                (false, false) => strided_diff_lanes::<E::Sse2, false>(out, next, prev, w, divide, stream),
+                (true, true) => with_avx2(#[inline(always)] || strided_diff_lanes::<E::Avx, true>(out, next, prev, w, divide, stream, backwards)),
+                (true, false) => with_avx2(#[inline(always)] || strided_diff_lanes::<E::Avx, false>(out, next, prev, w, divide, stream, backwards)),
+                (false, true) => strided_diff_lanes::<E::Sse2, true>(out, next, prev, w, divide, stream, backwards),
+                (false, false) => strided_diff_lanes::<E::Sse2, false>(out, next, prev, w, divide, stream, backwards),
             }
         }
     }
@@ -661,7 +662,8 @@ unsafe fn pair_lanes<L: Shifts, const UNIT: bool>(a: &mut [L::E], b: &mut [L::E]
     }
 }
 
-/// The vector part of `strided_diff`, `L::N` at a time.
+/// The vector part of `strided_diff`, `L::N` at a time, from the last
+/// vector back to the first if `backwards` (see there).
 ///
 /// # Safety
 /// `next` and `prev` have at least `out.len()` elements, each in one
@@ -677,11 +679,11 @@ unsafe fn strided_diff_lanes<L: Lanes, const UNIT: bool>(
     w: L::E,
     divide: bool,
     stream: bool,
+    backwards: bool,
 ) {
     let (x, sx, p, sp) = (next.as_ptr(), next.strides()[0], prev.as_ptr(), prev.strides()[0]);
     // SAFETY: the CPU has `L`'s instructions.
     let wv = unsafe { L::splat(w) };
-    let backwards = stream && backwards(out.as_ptr(), &[x, p]);
     each_chunk(out, L::N, backwards, #[inline(always)] |j, o| {
         let j = j as isize;
         // SAFETY: elements `j..j + L::N` of `next` and `prev` exist (see the
