@@ -150,6 +150,14 @@
 //! other column of 32768x512; float32 4096^2, every third column and
 //! 1024x16384 took the time they took.
 //!
+//! Rows of every other sample go in pairs on other CPUs with AVX2 too
+//! (`cpu::paired_rows_in_place`), with loads that leave their samples out
+//! of order until the store (`cpu::Lanes::load_step2`) and no shifts. On
+//! the AMD test machine, every other column of 4096^2 float64 took 0.86 /
+//! 0.93 of the time of one axis after the other at 1 / 2 threads, and
+//! 28.3 / 18.7 ms in all against 49 / 28 with the loads that put the
+//! samples in order (two `vperm2f128` each, microcoded there).
+//!
 //! `span` pairs the rows of contiguous input the same way where the call
 //! has just those two axes, the outer axis then rereading each row from
 //! cache once instead of twice, on float64 rows of 1024 or more
@@ -502,10 +510,13 @@ impl<'a, T: Element> Call<'a, T> {
     }
 
     /// The type's loops for rows that go in pairs (`paired_rows`), where
-    /// rows are stored from registers.
-    fn pair(&self) -> Option<PairLoops<T>> {
+    /// rows are stored from registers, or where rows read in place through
+    /// a stride of `step` (`rows_in_place`) are
+    /// (`crate::cpu::paired_rows_in_place`).
+    fn pair(&self, step: Option<isize>) -> Option<PairLoops<T>> {
         let (Some(diff), Some(pair)) = (T::STRIDED_DIFF, T::PAIR_DIFF) else { return None };
-        self.rows_from_registers().then_some((diff, pair))
+        let in_place = || self.stream && !self.steps.is_empty() && step.is_some_and(crate::cpu::paired_rows_in_place);
+        (self.rows_from_registers() || in_place()).then_some((diff, pair))
     }
 
     /// The input rows that computing rows `rows` reads: the input itself, or
@@ -604,7 +615,7 @@ fn rows_in_place<T: Element>(call: &Call<'_, T>, f: ArrayView2<'_, T>, diff: Str
     let Call { len, plans, ref axes, stream, .. } = *call;
     debug_assert!(stream, "read in place only when streaming");
     let rows = first..first + outs[0].len() / len;
-    if call.pair().is_some_and(|loops| paired_rows(call, loops, outs, first, rows.clone(), |r| f.row(r))) {
+    if call.pair(Some(f.strides()[1])).is_some_and(|loops| paired_rows(call, loops, outs, first, rows.clone(), |r| f.row(r))) {
         return;
     }
     pipeline(
@@ -774,7 +785,7 @@ fn scalar_steps<W: Copy>(plans: &[AxisPlan<'_, W>]) -> Small<Scale<W>> {
 fn span<T: Element>(call: &Call<'_, T>, src: Rows<'_, T>, store: &mut Store<T::Out>, outs: &mut [&mut [T::Out]], first: usize, rows: Range<usize>) {
     let Call { len, plans, ref steps, ref axes, edge, .. } = *call;
     let lane = |r: usize| src.elems(r * len..(r + 1) * len).into();
-    if len >= T::CONTIGUOUS_PAIR_MIN_LEN && call.pair().is_some_and(|loops| paired_rows(call, loops, outs, first, rows.clone(), lane)) {
+    if len >= T::CONTIGUOUS_PAIR_MIN_LEN && call.pair(None).is_some_and(|loops| paired_rows(call, loops, outs, first, rows.clone(), lane)) {
         return;
     }
     pipeline(
