@@ -154,7 +154,8 @@ fn apply<T: Element>(
             // stored straight from registers (`crate::cpu::strided_diff`).
             // 10^7 float64 took 0.75-0.78x the time of the buffer at 1
             // thread, 0.79-0.87x at 2 on the Intel test machine, and
-            // 0.81-0.82x / 0.98x on the AMD one.
+            // 0.81-0.82x / 0.98x on the AMD one (then 0.92x / 0.93x of
+            // that in 128-bit vectors, `crate::cpu::ShiftsBy2`).
             Some(diff) if f.ndim() == 1 && store.streams() && crate::cpu::direct_lane_stores() => {
                 single_lane(s, f, out, start, edge, store, Some((diff, s.scale())));
             }
