@@ -578,7 +578,11 @@ pub(crate) trait Shifts: Lanes {
 
 /// Vectors of consecutive elements moved by two elements across two
 /// vectors (`shifted_diff_lanes`), for the 128-bit types: on 256 bits that
-/// takes a shuffle across the vector's halves (see there).
+/// takes a shuffle across the vector's halves (see there). Their streamed
+/// stores come out in the legacy SSE encoding even inside `with_avx2`
+/// (seen in the disassembly): free on AMD's Zen, but a penalty on Intel
+/// CPUs while 256-bit loops have left the registers' upper halves in use,
+/// one more reason this stays off Intel.
 #[cfg(target_arch = "x86_64")]
 pub(crate) trait ShiftsBy2: Lanes {
     /// Elements `2..N + 2` of `a` followed by `b`: `a[2..], b[..2]`.
@@ -813,17 +817,15 @@ unsafe fn shifted_diff_lanes<L: ShiftsBy2>(out: &mut [L::E], p: *const L::E, w: 
     // instructions.
     unsafe {
         let wv = L::splat(w);
+        // The last vector apart: its `next` would reach past `p[n + 2]`.
+        let (body, last) = out.split_at_mut(n - L::N);
         let mut cur = L::load::<true>(p, 1);
-        for (j, o) in (0..).step_by(L::N).zip(out.chunks_exact_mut(L::N)) {
-            let (upper, next) = if j + 2 * L::N <= n + 2 {
-                let next = L::load::<true>(p.add(j + L::N), 1);
-                (L::after2(cur, next), next)
-            } else {
-                (L::load::<true>(p.add(j + 2), 1), cur)
-            };
-            L::store(o.as_mut_ptr(), scaled_diff_lanes::<L>(upper, cur, wv, divide), true);
+        for (j, o) in (0..).step_by(L::N).zip(body.chunks_exact_mut(L::N)) {
+            let next = L::load::<true>(p.add(j + L::N), 1);
+            L::store(o.as_mut_ptr(), scaled_diff_lanes::<L>(L::after2(cur, next), cur, wv, divide), true);
             cur = next;
         }
+        L::store(last.as_mut_ptr(), scaled_diff_lanes::<L>(L::load::<true>(p.add(n - L::N + 2), 1), cur, wv, divide), true);
     }
 }
 
