@@ -776,7 +776,9 @@ unsafe fn strided_diff_lanes<L: Lanes, const UNIT: bool>(
     if !UNIT && sx == 2 && sp == 2 {
         each_chunk(out, L::N, backwards, #[inline(always)] |j, o| {
             let at = |q: *const L::E| q.wrapping_add(2 * j);
-            // SAFETY: as below, through a stride of 2.
+            // SAFETY: elements `j..j + L::N` of `next` and `prev` exist,
+            // 2 apart, and `load_step2` reads from the first of them to the
+            // last; `o` is `L::N` elements, aligned if `stream`.
             unsafe { L::store(o.as_mut_ptr(), L::in_order(scaled_diff_lanes::<L>(L::load_step2(at(x)), L::load_step2(at(p)), wv, divide)), stream) };
         });
         return;
