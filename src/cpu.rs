@@ -365,7 +365,10 @@ pub(crate) trait Lanes {
     /// load (`load` through a stride of 2) compile to two `vperm2f128`
     /// each, microcoded on AMD Zen. There, in hand-written C, both axes of
     /// every other column of 4096^2 float64 took 30.9 ms this way against
-    /// 41.2 with `load`.
+    /// 41.2 with those shuffles. (Those shuffles had replaced four scalar
+    /// loads: on the Intel test machine the outer axis of every other
+    /// column of 4096^2 then took 0.72x the time, both axes 0.96x.) The
+    /// loops check for a stride of 2 once and call this instead of `load`.
     #[inline(always)]
     unsafe fn load_step2(p: *const Self::E) -> Self::V {
         unsafe { Self::load::<false>(p, 2) }
@@ -453,13 +456,6 @@ impl Lanes for Avx {
             if UNIT {
                 return _mm256_loadu_pd(p);
             }
-            if s == 2 {
-                // Every other element (a stepped row): two vector loads
-                // and their shuffles instead of four scalar loads. On
-                // the Intel test machine the outer axis of every other
-                // column of 4096^2 took 0.72x the time, both axes 0.96x.
-                return Self::in_order(Self::load_step2(p));
-            }
             let lo = _mm_loadh_pd(_mm_load_sd(p), p.offset(s));
             let hi = _mm_loadh_pd(_mm_load_sd(p.offset(2 * s)), p.offset(3 * s));
             _mm256_insertf128_pd(_mm256_castpd128_pd256(lo), hi, 1)
@@ -516,10 +512,6 @@ impl Lanes for AvxF32 {
         unsafe {
             if UNIT {
                 return _mm256_loadu_ps(p);
-            }
-            if s == 2 {
-                // As `Avx::load` does.
-                return Self::in_order(Self::load_step2(p));
             }
             let e = |i: isize| *p.offset(i * s);
             _mm256_setr_ps(e(0), e(1), e(2), e(3), e(4), e(5), e(6), e(7))

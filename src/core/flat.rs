@@ -515,8 +515,8 @@ impl<'a, T: Element> Call<'a, T> {
     /// (`crate::cpu::paired_rows_in_place`).
     fn pair(&self, step: Option<isize>) -> Option<PairLoops<T>> {
         let (Some(diff), Some(pair)) = (T::STRIDED_DIFF, T::PAIR_DIFF) else { return None };
-        let in_place = || self.stream && !self.steps.is_empty() && step.is_some_and(crate::cpu::paired_rows_in_place);
-        (self.rows_from_registers() || in_place()).then_some((diff, pair))
+        let registers = step.map_or_else(crate::cpu::direct_row_stores, crate::cpu::paired_rows_in_place);
+        (self.stream && !self.steps.is_empty() && registers).then_some((diff, pair))
     }
 
     /// The input rows that computing rows `rows` reads: the input itself, or
