@@ -433,6 +433,85 @@ static void test_validation_order(void) {
     CHECK_CONTAINS(err.message, "f ");
 }
 
+/* A plain 1-D call (contiguous, aligned, apart, a scalar step, a short lane)
+ * takes a shorter path (src/ffi/call.rs, plain_lane); a call one condition
+ * away from it must get the same answer as ever: here each condition in turn. */
+static void test_one_dimensional_calls(void) {
+    const double want[6] = {1, 1.5, 2.5, 3.5, 4.5, 5};           /* np.gradient(F12[:6]) */
+    const double want_h2[6] = {0.5, 0.75, 1.25, 1.75, 2.25, 2.5}; /* ... , 2.0) */
+    const double want_rev[6] = {-5, -4.5, -3.5, -2.5, -1.5, -1};  /* np.gradient(F12[5::-1]) */
+    const double want_e2[6] = {0.5, 1.5, 2.5, 3.5, 4.5, 5.5};     /* ..., edge_order=2 */
+    size_t shape[1] = {6};
+    ptrdiff_t one[1] = {1}, minus_one[1] = {-1}, zero[1] = {0};
+    double buf[20];
+    double *outs[1];
+    GradientAxis ax = axis_step(2.0);
+    GradientError err = error_blank();
+    GradientStatus st;
+    size_t i;
+
+    outs[0] = out_a;
+    CHECK_OK(gradient_f64(F12, 1, shape, one, NULL, 1, 1, outs, one, &err), err);
+    CHECK_F64_ARRAY(out_a, want, 6);
+    CHECK_OK(gradient_f64(F12, 1, shape, NULL, &ax, 1, 1, outs, NULL, &err), err);
+    CHECK_F64_ARRAY(out_a, want_h2, 6);
+    CHECK_OK(gradient_f64(F12 + 5, 1, shape, minus_one, NULL, 1, 1, outs, NULL, &err), err);
+    CHECK_F64_ARRAY(out_a, want_rev, 6);
+    CHECK_OK(gradient_f64(F12, 1, shape, NULL, NULL, 1, 2, outs, NULL, &err), err);
+    CHECK_F64_ARRAY(out_a, want_e2, 6);
+    fill_outputs();
+    CHECK_OK(gradient_f64(F12, 1, shape, NULL, NULL, 0, 1, outs, NULL, &err), err);
+    CHECK_UNTOUCHED(out_a, sizeof out_a);
+
+    st = gradient_f64(F12, 1, NULL, NULL, NULL, 1, 1, outs, NULL, &err);
+    CHECK_ERROR(st, err, GRADIENT_NULL_POINTER, GRADIENT_NO_AXIS, "shape");
+    st = gradient_f64(NULL, 1, shape, NULL, NULL, 1, 1, outs, NULL, &err);
+    CHECK_ERROR(st, err, GRADIENT_NULL_POINTER, GRADIENT_NO_AXIS, "f ");
+    st = gradient_f64(F12, 1, shape, NULL, NULL, 1, 1, NULL, NULL, &err);
+    CHECK_ERROR(st, err, GRADIENT_NULL_POINTER, GRADIENT_NO_AXIS, "out");
+    outs[0] = NULL;
+    st = gradient_f64(F12, 1, shape, NULL, NULL, 1, 1, outs, NULL, &err);
+    CHECK_ERROR(st, err, GRADIENT_NULL_POINTER, 0, "out[0]");
+    outs[0] = out_a;
+    st = gradient_f64(F12, 1, shape, NULL, NULL, 3, 1, outs, NULL, &err);
+    CHECK_ERROR(st, err, GRADIENT_BAD_AXIS, 1, "axis 1");
+    st = gradient_f64(F12, 1, shape, NULL, NULL, 1, 3, outs, NULL, &err);
+    CHECK_ERROR(st, err, GRADIENT_BAD_EDGE_ORDER, GRADIENT_NO_AXIS, "edge_order");
+    ax.lower = 1;
+    st = gradient_f64(F12, 1, shape, NULL, &ax, 1, 1, outs, NULL, &err);
+    CHECK_ERROR(st, err, GRADIENT_BAD_END, 0, "axes[0].lower");
+    ax.lower = GRADIENT_END_ONE_SIDED;
+    ax.upper = 1;
+    st = gradient_f64(F12, 1, shape, NULL, &ax, 1, 1, outs, NULL, &err);
+    CHECK_ERROR(st, err, GRADIENT_BAD_END, 0, "axes[0].upper");
+    for (i = 0; i < 3; i++) {
+        size_t n[1];
+        n[0] = i;
+        st = gradient_f64(F12, 1, n, NULL, NULL, 1, i == 2 ? 2 : 1, outs, NULL, &err);
+        CHECK_ERROR(st, err, GRADIENT_TOO_SMALL, 0, "axis 0");
+    }
+    st = gradient_f64(F12, 1, shape, NULL, NULL, 1, 1, outs, zero, &err);
+    CHECK_ERROR(st, err, GRADIENT_OVERLAP, GRADIENT_NO_AXIS, "out_strides");
+
+    /* The output over the input, by all of it or by one element either
+     * way, is refused and leaves the input as it was; right next to it
+     * either way is fine. The input is buf[6..12]. */
+    for (i = 0; i < 5; i++) {
+        const size_t at[5] = {6, 1, 11, 0, 12};
+        size_t k;
+        for (k = 0; k < 20; k++) buf[k] = k >= 6 && k < 12 ? F12[k - 6] : -1.0;
+        outs[0] = buf + at[i];
+        st = gradient_f64(buf + 6, 1, shape, NULL, NULL, 1, 1, outs, NULL, &err);
+        if (i < 3) {
+            CHECK_ERROR(st, err, GRADIENT_OVERLAP, 0, "out[0] shares memory with f");
+            CHECK_F64_ARRAY(buf + 6, F12, 6);
+        } else {
+            CHECK_OK(st, err);
+            CHECK_F64_ARRAY(buf + at[i], want, 6);
+        }
+    }
+}
+
 static void test_status_names(void) {
     CHECK_STR(gradient_status_name(GRADIENT_OK), "GRADIENT_OK");
     CHECK_STR(gradient_status_name(GRADIENT_NULL_POINTER), "GRADIENT_NULL_POINTER");
@@ -484,6 +563,7 @@ int main(void) {
     RUN(test_no_axis_selected);
     RUN(test_zero_length_unselected_axis);
     RUN(test_validation_order);
+    RUN(test_one_dimensional_calls);
     RUN(test_status_names);
     RUN(test_version);
     RUN(test_instruction_set);

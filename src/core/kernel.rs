@@ -22,7 +22,7 @@
 use ndarray::{ArrayView1, ArrayViewD, ArrayViewMut1, ArrayViewMutD, Axis, Slice, Zip};
 
 use super::element::{Element, StridedDiff};
-use super::flat;
+use super::flat::{self, lane_piece};
 use super::stencil::{AxisStencil, EdgeOrder, Scale, Stencil};
 use super::store::{self, Store};
 use super::threads;
@@ -97,28 +97,25 @@ pub(crate) fn run<T: Element>(
 pub(crate) fn run_lane<T: Element>(f: ArrayView1<'_, T>, plan: &AxisPlan<'_, T::Weak>, mut out: ArrayViewMut1<'_, T::Out>, edge: EdgeOrder) {
     if f.len() <= threads::BLOCK_ELEMENTS {
         if let (Some(fs), Some(os)) = (f.as_slice(), out.as_slice_mut()) {
-            // One short contiguous lane, one block, no threads: the block
-            // set-up and the dynamic-dimension conversions of `run` would
-            // cost more than the arithmetic. The views are made inside the
-            // closure: made outside, they were copied in by wider loads than
-            // stored them, a stall of several ns on every call.
-            crate::cpu::widest(
-                #[inline(always)]
-                move || {
-                    let (f, o) = (ArrayView1::from(fs), ArrayViewMut1::from(os));
-                    // At most one block: far below the size worth streaming.
-                    let store = &mut Store::Direct;
-                    match &plan.stencil {
-                        AxisStencil::Weak(s) => lane(s, f, o, 0, edge, store, None),
-                        AxisStencil::Strong(s) => lane(s, f, o, 0, edge, store, None),
-                        AxisStencil::NonUniform(s) => lane(s, f, o, 0, edge, store, None),
-                    }
-                },
-            );
-            return;
+            return short_lane(fs, plan, os, edge);
         }
     }
     run(&f.into_dyn(), std::slice::from_ref(plan), &mut [out.into_dyn()], edge);
+}
+
+/// One contiguous lane of at most `threads::BLOCK_ELEMENTS`: one block, no
+/// threads, no store buffer. The block set-up and the dynamic-dimension
+/// conversions of `run` would cost more than the arithmetic, and so would
+/// views.
+pub(crate) fn short_lane<T: Element>(f: &[T], plan: &AxisPlan<'_, T::Weak>, out: &mut [T::Out], edge: EdgeOrder) {
+    crate::cpu::widest(
+        #[inline(always)]
+        move || match &plan.stencil {
+            AxisStencil::Weak(s) => lane_piece(s, f, out, 0, edge),
+            AxisStencil::Strong(s) => lane_piece(s, f, out, 0, edge),
+            AxisStencil::NonUniform(s) => lane_piece(s, f, out, 0, edge),
+        },
+    );
 }
 
 /// The axis of length > 1 with the largest stride (0 if there is none).

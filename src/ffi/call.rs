@@ -1,7 +1,7 @@
 //! One gradient call as C hands it over: every argument validated, in a
 //! documented order, before anything is read from the arrays or written.
 
-use std::mem::size_of;
+use std::mem::{align_of, size_of};
 
 use super::failure::Failure;
 use super::layout::{c_order_strides, element_count, null, read_array, read_optional, view, view1, view_mut, view_mut1, Arg, Region, Small};
@@ -29,6 +29,14 @@ const UNIT_AXIS: GradientAxis = GradientAxis {
     lower: GradientEnd::GRADIENT_END_ONE_SIDED as i32,
     upper: GradientEnd::GRADIENT_END_ONE_SIDED as i32,
 };
+
+/// What [`RawCall::plain_lane`] accepts.
+struct PlainLane<'a, T, O> {
+    f: &'a [T],
+    out: &'a mut [O],
+    step: f64,
+    edge: EdgeOrder,
+}
 
 /// The set bits of a mask, lowest first.
 struct Bits(u64);
@@ -108,6 +116,11 @@ impl<T: Element> RawCall<T, T::Out> {
     /// pointer per selected axis, each coordinate array for `shape[axis]`
     /// values, and the arrays for every element their shape and strides reach.
     pub(crate) unsafe fn run(self) -> Result<(), Failure> {
+        // SAFETY: the caller's contract.
+        if let Some(PlainLane { f, out, step, edge }) = unsafe { self.plain_lane() } {
+            core::compute_short_lane(f, Spacing::Step(step), edge, out);
+            return Ok(());
+        }
         let ndim = self.ndim;
         if ndim > GRADIENT_MAX_NDIM {
             return Err(Failure::new(GRADIENT_BAD_NDIM, format!("ndim is {ndim}, more than the {GRADIENT_MAX_NDIM} axes axis_mask can select")));
@@ -214,5 +227,47 @@ impl<T: Element> RawCall<T, T::Out> {
             core::compute(&input, &steps, &selected, edge, &mut outs);
         }
         Ok(())
+    }
+
+    /// The input, output, step and edge order of a call that plainly
+    /// passes every check of [`run`](Self::run): one short lane, both
+    /// arrays contiguous and aligned, in byte ranges apart, a scalar step,
+    /// one-sided ends. It only ever accepts; any other call, and every
+    /// error, takes the general checks. The many-small-calls case is this
+    /// one, and the general checks cost two thirds of a 100-element call
+    /// (of 174 ns on the AMD test machine).
+    ///
+    /// # Safety
+    /// As for `run`.
+    #[inline(always)]
+    unsafe fn plain_lane<'a>(&self) -> Option<PlainLane<'a, T, T::Out>> {
+        const ONE_SIDED: i32 = GradientEnd::GRADIENT_END_ONE_SIDED as i32;
+        if self.ndim != 1 || self.axis_mask != 1 || self.shape.is_null() || self.f.is_null() || self.out.is_null() {
+            return None;
+        }
+        // SAFETY (reads): the caller's contract, each pointer non-NULL and
+        // `ndim` is 1.
+        let (n, p) = unsafe { (*self.shape, *self.out) };
+        let edge = EdgeOrder::try_from(self.edge_order).ok()?;
+        let unit = |strides: *const isize| strides.is_null() || unsafe { *strides } == 1;
+        if !(edge.min_len()..=core::SHORT_LANE).contains(&n) || !unit(self.strides) || !unit(self.out_strides) {
+            return None;
+        }
+        let GradientAxis { step, coords, lower, upper } = unsafe { self.axis(0) };
+        if !coords.is_null() || lower != ONE_SIDED || upper != ONE_SIDED {
+            return None;
+        }
+        // A short lane is far below the element count `run` refuses.
+        let (f_lo, out_lo) = (self.f as usize, p as usize);
+        let f_hi = f_lo.checked_add(n * size_of::<T>())?;
+        let out_hi = out_lo.checked_add(n * size_of::<T::Out>())?;
+        let aligned = f_lo % align_of::<T>() == 0 && out_lo % align_of::<T::Out>() == 0;
+        if p.is_null() || !aligned || (f_lo < out_hi && out_lo < f_hi) {
+            return None;
+        }
+        // SAFETY: non-NULL, aligned, `n` elements each by contract, and
+        // their bytes apart.
+        let (f, out) = unsafe { (std::slice::from_raw_parts(self.f, n), std::slice::from_raw_parts_mut(p, n)) };
+        Some(PlainLane { f, out, step, edge })
     }
 }
