@@ -95,7 +95,7 @@ pub(crate) fn run<T: Element>(
 
 /// [`run`] for a 1-D array and its one output.
 pub(crate) fn run_lane<T: Element>(f: ArrayView1<'_, T>, plan: &AxisPlan<'_, T::Weak>, mut out: ArrayViewMut1<'_, T::Out>, edge: EdgeOrder) {
-    if f.len() <= threads::BLOCK_ELEMENTS {
+    if f.len() <= super::SHORT_LANE {
         if let (Some(fs), Some(os)) = (f.as_slice(), out.as_slice_mut()) {
             return short_lane(fs, plan, os, edge);
         }
@@ -103,10 +103,10 @@ pub(crate) fn run_lane<T: Element>(f: ArrayView1<'_, T>, plan: &AxisPlan<'_, T::
     run(&f.into_dyn(), std::slice::from_ref(plan), &mut [out.into_dyn()], edge);
 }
 
-/// One contiguous lane of at most `threads::BLOCK_ELEMENTS`: one block, no
-/// threads, no store buffer. The block set-up and the dynamic-dimension
-/// conversions of `run` would cost more than the arithmetic, and so would
-/// views.
+/// One contiguous lane of at most [`SHORT_LANE`](super::SHORT_LANE)
+/// samples, one block: no threads, no store buffer. The block set-up and
+/// the dynamic-dimension conversions of `run` would cost more than the
+/// arithmetic, and so would views.
 pub(crate) fn short_lane<T: Element>(f: &[T], plan: &AxisPlan<'_, T::Weak>, out: &mut [T::Out], edge: EdgeOrder) {
     crate::cpu::widest(
         #[inline(always)]

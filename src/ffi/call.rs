@@ -23,12 +23,10 @@ pub(crate) struct RawCall<T, O> {
     pub out_strides: *const isize,
 }
 
-const UNIT_AXIS: GradientAxis = GradientAxis {
-    step: 1.0,
-    coords: std::ptr::null(),
-    lower: GradientEnd::GRADIENT_END_ONE_SIDED as i32,
-    upper: GradientEnd::GRADIENT_END_ONE_SIDED as i32,
-};
+/// `GradientEnd::GRADIENT_END_ONE_SIDED` as `GradientAxis` stores it.
+const ONE_SIDED: i32 = GradientEnd::GRADIENT_END_ONE_SIDED as i32;
+
+const UNIT_AXIS: GradientAxis = GradientAxis { step: 1.0, coords: std::ptr::null(), lower: ONE_SIDED, upper: ONE_SIDED };
 
 /// What [`RawCall::plain_lane`] accepts.
 struct PlainLane<'a, T, O> {
@@ -53,7 +51,7 @@ impl Iterator for Bits {
 }
 
 fn check_end(value: i32, axis: usize, which: &str) -> Result<(), Failure> {
-    if value == GradientEnd::GRADIENT_END_ONE_SIDED as i32 {
+    if value == ONE_SIDED {
         Ok(())
     } else {
         Err(Failure::on_axis(
@@ -241,7 +239,6 @@ impl<T: Element> RawCall<T, T::Out> {
     /// As for `run`.
     #[inline(always)]
     unsafe fn plain_lane<'a>(&self) -> Option<PlainLane<'a, T, T::Out>> {
-        const ONE_SIDED: i32 = GradientEnd::GRADIENT_END_ONE_SIDED as i32;
         if self.ndim != 1 || self.axis_mask != 1 || self.shape.is_null() || self.f.is_null() || self.out.is_null() {
             return None;
         }
