@@ -366,7 +366,7 @@ def build_report(results, args):
     add(md_table(hdr, rows))
     add("")
     add("copy = the bandwidth ceiling: the fastest of four plain copies moving the same bytes (see below).")
-    if len(T) > 1:
+    if len(T) > 1 and ws:
         sp = statistics.median(w["c"][1]["ceiling_ms"] / w["c"][nproc]["ceiling_ms"] for w in ws)
         add(f"Copy speed-up from 1 to {nproc} threads (median over workloads): {sp:.2f}x"
             + (" -- the memory system is saturated by one core here (or the other cores were busy), so "
@@ -572,9 +572,10 @@ def plot(results, path):
     for i, (label, vals, col) in enumerate(series):
         ax.bar(x + (i - (len(series) - 1) / 2) * width, vals, width, label=label, color=col)
     ax.set_yscale("log")
-    top = max(max(v) for _, v, _ in series)
-    bottom = min(min(v) for _, v, _ in series)
-    ax.set_ylim(bottom / 2, top * 8)  # room for the legend above the bars
+    if ws:  # none when only small100 was asked for
+        top = max(max(v) for _, v, _ in series)
+        bottom = min(min(v) for _, v, _ in series)
+        ax.set_ylim(bottom / 2, top * 8)  # room for the legend above the bars
     ax.set_xticks(x, names, rotation=30, ha="right")
     ax.set_ylabel("median time (ms, log scale)")
     ax.set_title("Time per call (lower is better)")

@@ -126,6 +126,13 @@ impl<W: Copy> Scale<W> {
 
 /// `out[j] = op(next[j], prev[j])`, one loop per way of scaling so that
 /// the choice is made once per row, not per element.
+///
+/// The elements before `out`'s first 32-byte boundary go first, in a loop
+/// of their own, so that the main loop's 256-bit stores never straddle two
+/// cache lines. A lane's interior starts one element into its output, so
+/// its stores are misaligned whenever the output is aligned. On the AMD
+/// test machine this took calls on a 1000-sample lane to 0.76-0.98 of the
+/// time, by the output's offset, and on a 100-sample lane to 0.84-0.93.
 #[inline(always)]
 fn uniform_row<T: Copy, O, W: Copy>(
     scale: Scale<W>,
@@ -135,11 +142,16 @@ fn uniform_row<T: Copy, O, W: Copy>(
     divide: impl Fn(T, T, W) -> O,
     multiply: impl Fn(T, T, W) -> O,
 ) {
-    let n = out.len();
-    let pairs = out.iter_mut().zip(&next[..n]).zip(&prev[..n]);
-    match scale {
-        Scale::Divide(d) => pairs.for_each(|((o, &x), &p)| *o = divide(x, p, d)),
-        Scale::Multiply(r) => pairs.for_each(|((o, &x), &p)| *o = multiply(x, p, r)),
+    let head = out.as_ptr().align_offset(32).min(out.len());
+    let (head, body) = out.split_at_mut(head);
+    let skip = head.len();
+    for (out, from) in [(head, 0), (body, skip)] {
+        let n = out.len();
+        let pairs = out.iter_mut().zip(&next[from..from + n]).zip(&prev[from..from + n]);
+        match scale {
+            Scale::Divide(d) => pairs.for_each(|((o, &x), &p)| *o = divide(x, p, d)),
+            Scale::Multiply(r) => pairs.for_each(|((o, &x), &p)| *o = multiply(x, p, r)),
+        }
     }
 }
 
@@ -438,6 +450,27 @@ mod tests {
             assert_eq!(b[i - 1].to_bits(), expected.to_bits(), "position {i}");
             let c = Stencil::<f64>::coef(&one, i);
             assert_eq!(c.map(f64::to_bits), Stencil::<f64>::coef(&shared, i).map(f64::to_bits));
+        }
+    }
+
+    #[test]
+    fn uniform_rows_are_the_formula_at_every_alignment() {
+        let f: Vec<f64> = (0..48).map(|i| f64::from(i * i % 13) * 0.37 - 1.1).collect();
+        for scale in [Scale::Divide(3.0), Scale::Multiply(0.5)] {
+            for offset in 0..4 {
+                for n in 0..=40 {
+                    let mut buffer = [f64::NAN; 48];
+                    uniform_row(scale, &f[..n], &f[2..2 + n], &mut buffer[offset..offset + n], |x, p, d| (x - p) / d, |x, p, r| (x - p) * r);
+                    for (j, o) in buffer.iter().enumerate() {
+                        let expected = match (j.checked_sub(offset).filter(|&k| k < n), scale) {
+                            (None, _) => f64::NAN,
+                            (Some(k), Scale::Divide(d)) => (f[k + 2] - f[k]) / d,
+                            (Some(k), Scale::Multiply(r)) => (f[k + 2] - f[k]) * r,
+                        };
+                        assert_eq!(o.to_bits(), expected.to_bits(), "offset {offset}, length {n}, element {j}");
+                    }
+                }
+            }
         }
     }
 
