@@ -14,7 +14,7 @@ use num_complex::{Complex32, Complex64};
 /// rounded (NaN, infinities and signed zeros included). Dividing is several
 /// times slower than multiplying, and numpy's default steps (1, so a divisor
 /// of 2) are powers of two.
-trait ExactReciprocal: Sized {
+pub(crate) trait ExactReciprocal: Sized {
     fn exact_reciprocal(self) -> Option<Self>;
 }
 

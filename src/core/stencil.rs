@@ -1,7 +1,7 @@
 //! Per-axis difference stencils: the coefficients numpy derives from the
 //! spacing, computed once per axis and applied to every lane.
 
-use super::element::Element;
+use super::element::{Element, ExactReciprocal};
 
 /// Spacing along one axis, as numpy's `varargs` give it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -97,13 +97,19 @@ pub(crate) trait Stencil<T: Element>: Sync {
 }
 
 /// `(-1.5/h, 2/h, -0.5/h)` and `(0.5/h, -2/h, 1.5/h)`, in float64 as numpy
-/// computes them from a Python float or a float64 scalar.
+/// computes them from a Python float or a float64 scalar; multiplied by
+/// `1/h` where that is exact, which gives the same bits (see `Scale`).
 fn uniform_edge2(h: f64) -> ([f64; 3], [f64; 3]) {
-    ([-1.5 / h, 2.0 / h, -0.5 / h], [0.5 / h, -2.0 / h, 1.5 / h])
+    let (start, end) = ([-1.5, 2.0, -0.5], [0.5, -2.0, 1.5]);
+    match h.exact_reciprocal() {
+        Some(r) => (start.map(|c| c * r), end.map(|c| c * r)),
+        None => (start.map(|c| c / h), end.map(|c| c / h)),
+    }
 }
 
-/// How a uniform interior applies its divisor `2h`: numpy divides; when the
-/// divisor has an exact reciprocal, multiplying by it gives the same bits.
+/// How a uniform interior applies its divisor `2h`, and a one-sided end its
+/// divisor `h`: numpy divides; when the divisor has an exact reciprocal,
+/// multiplying by it gives the same bits.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Scale<W> {
     Divide(W),
@@ -113,6 +119,15 @@ pub(crate) enum Scale<W> {
 impl<W: Copy> Scale<W> {
     fn new(d: W, reciprocal: impl Fn(W) -> Option<W>) -> Self {
         reciprocal(d).map_or(Scale::Divide(d), Scale::Multiply)
+    }
+
+    /// `divide(hi, lo, d)` or `multiply(hi, lo, r)`.
+    #[inline(always)]
+    fn apply<T, O>(self, hi: T, lo: T, divide: impl Fn(T, T, W) -> O, multiply: impl Fn(T, T, W) -> O) -> O {
+        match self {
+            Scale::Divide(d) => divide(hi, lo, d),
+            Scale::Multiply(r) => multiply(hi, lo, r),
+        }
     }
 
     /// The divisor or factor, and whether it divides.
@@ -166,7 +181,7 @@ fn lane_as_row<T: Element, S: Stencil<T>>(c: S::Coef, f: &[T], out: &mut [T::Out
 /// A scalar step: every constant takes the array's precision (weak scalar).
 pub(crate) struct WeakUniform<W> {
     twice: Scale<W>,
-    step: W,
+    step: Scale<W>,
     start: [W; 3],
     end: [W; 3],
 }
@@ -180,8 +195,8 @@ impl<W: Copy> WeakUniform<W> {
     pub(crate) fn new(h: f64, weak: impl Fn(f64) -> W, reciprocal: impl Fn(W) -> Option<W>) -> Self {
         let (start, end) = uniform_edge2(h);
         WeakUniform {
-            twice: Scale::new(weak(2.0 * h), reciprocal),
-            step: weak(h),
+            twice: Scale::new(weak(2.0 * h), &reciprocal),
+            step: Scale::new(weak(h), reciprocal),
             start: start.map(&weak),
             end: end.map(&weak),
         }
@@ -196,10 +211,7 @@ impl<T: Element> Stencil<T> for WeakUniform<T::Weak> {
     }
     #[inline(always)]
     fn interior(twice: Scale<T::Weak>, prev: T, _: T, next: T) -> T::Out {
-        match twice {
-            Scale::Divide(d) => T::diff_weak(next, prev, d),
-            Scale::Multiply(r) => T::times_weak(next, prev, r),
-        }
+        twice.apply(next, prev, T::diff_weak, T::times_weak)
     }
     #[inline(always)]
     fn row(twice: Scale<T::Weak>, prev: &[T], _: &[T], next: &[T], out: &mut [T::Out]) {
@@ -211,11 +223,11 @@ impl<T: Element> Stencil<T> for WeakUniform<T::Weak> {
     }
     #[inline(always)]
     fn start1(&self, f0: T, f1: T) -> T::Out {
-        T::diff_weak(f1, f0, self.step)
+        self.step.apply(f1, f0, T::diff_weak, T::times_weak)
     }
     #[inline(always)]
     fn end1(&self, f_2: T, f_1: T) -> T::Out {
-        T::diff_weak(f_1, f_2, self.step)
+        self.step.apply(f_1, f_2, T::diff_weak, T::times_weak)
     }
     #[inline(always)]
     fn start2(&self, f0: T, f1: T, f2: T) -> T::Out {
@@ -231,7 +243,7 @@ impl<T: Element> Stencil<T> for WeakUniform<T::Weak> {
 /// float64 scalar step, which is strong.
 pub(crate) struct StrongUniform {
     twice: Scale<f64>,
-    step: f64,
+    step: Scale<f64>,
     start: [f64; 3],
     end: [f64; 3],
 }
@@ -239,7 +251,7 @@ pub(crate) struct StrongUniform {
 impl StrongUniform {
     fn new(h: f64, reciprocal: impl Fn(f64) -> Option<f64>) -> Self {
         let (start, end) = uniform_edge2(h);
-        StrongUniform { twice: Scale::new(2.0 * h, reciprocal), step: h, start, end }
+        StrongUniform { twice: Scale::new(2.0 * h, &reciprocal), step: Scale::new(h, reciprocal), start, end }
     }
 
     /// How the interior applies the step.
@@ -256,10 +268,7 @@ impl<T: Element> Stencil<T> for StrongUniform {
     }
     #[inline(always)]
     fn interior(twice: Scale<f64>, prev: T, _: T, next: T) -> T::Out {
-        match twice {
-            Scale::Divide(d) => T::diff_strong(next, prev, d),
-            Scale::Multiply(r) => T::times_strong(next, prev, r),
-        }
+        twice.apply(next, prev, T::diff_strong, T::times_strong)
     }
     #[inline(always)]
     fn row(twice: Scale<f64>, prev: &[T], _: &[T], next: &[T], out: &mut [T::Out]) {
@@ -271,11 +280,11 @@ impl<T: Element> Stencil<T> for StrongUniform {
     }
     #[inline(always)]
     fn start1(&self, f0: T, f1: T) -> T::Out {
-        T::diff_strong(f1, f0, self.step)
+        self.step.apply(f1, f0, T::diff_strong, T::times_strong)
     }
     #[inline(always)]
     fn end1(&self, f_2: T, f_1: T) -> T::Out {
-        T::diff_strong(f_1, f_2, self.step)
+        self.step.apply(f_1, f_2, T::diff_strong, T::times_strong)
     }
     #[inline(always)]
     fn start2(&self, f0: T, f1: T, f2: T) -> T::Out {
@@ -450,6 +459,34 @@ mod tests {
             assert_eq!(b[i - 1].to_bits(), expected.to_bits(), "position {i}");
             let c = Stencil::<f64>::coef(&one, i);
             assert_eq!(c.map(f64::to_bits), Stencil::<f64>::coef(&shared, i).map(f64::to_bits));
+        }
+    }
+
+    #[test]
+    fn uniform_ends_are_numpys_quotients_for_every_step() {
+        // Powers of two (multiplied by their reciprocals), others (divided),
+        // and a subnormal power of two, which has no exact reciprocal.
+        let steps = [1.0, 0.5, -4.0, 2f64.powi(-1000), 2f64.powi(1000), 0.3, -7.0, 1e-310];
+        let f = [1.0 / 3.0, -2.7, 1e300, 5e-324, -0.0, 1.3e-308];
+        for h in steps {
+            let (weak, strong) = (WeakUniform::new(h, |x| x, f64::exact_reciprocal), StrongUniform::new(h, f64::exact_reciprocal));
+            for w in f.windows(3) {
+                let (a, b, c) = (w[0], w[1], w[2]);
+                let start2 = -1.5 / h * a + 2.0 / h * b + -0.5 / h * c;
+                let end2 = 0.5 / h * a + -2.0 / h * b + 1.5 / h * c;
+                for (got, expected) in [
+                    (Stencil::<f64>::start1(&weak, a, b), (b - a) / h),
+                    (Stencil::<f64>::end1(&weak, a, b), (b - a) / h),
+                    (Stencil::<f64>::start2(&weak, a, b, c), start2),
+                    (Stencil::<f64>::end2(&weak, a, b, c), end2),
+                    (Stencil::<f64>::start1(&strong, a, b), (b - a) / h),
+                    (Stencil::<f64>::end1(&strong, a, b), (b - a) / h),
+                    (Stencil::<f64>::start2(&strong, a, b, c), start2),
+                    (Stencil::<f64>::end2(&strong, a, b, c), end2),
+                ] {
+                    assert_eq!(got.to_bits(), expected.to_bits(), "h = {h:e}, samples {w:?}");
+                }
+            }
         }
     }
 
