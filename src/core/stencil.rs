@@ -157,10 +157,9 @@ fn uniform_row<T: Copy, O, W: Copy>(
     divide: impl Fn(T, T, W) -> O,
     multiply: impl Fn(T, T, W) -> O,
 ) {
-    let head = out.as_ptr().align_offset(32).min(out.len());
-    let (head, body) = out.split_at_mut(head);
-    let skip = head.len();
-    for (out, from) in [(head, 0), (body, skip)] {
+    let split = out.as_ptr().align_offset(32).min(out.len());
+    let (head, body) = out.split_at_mut(split);
+    for (out, from) in [(head, 0), (body, split)] {
         let n = out.len();
         let pairs = out.iter_mut().zip(&next[from..from + n]).zip(&prev[from..from + n]);
         match scale {
