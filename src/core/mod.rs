@@ -114,7 +114,7 @@ pub(crate) fn compute<T: Element>(
             return compute_dense(fs, shape, strides, spacing, axes, edge, &mut os);
         }
     }
-    let plan = |axis: usize| AxisPlan { axis, stencil: AxisStencil::new::<T>(spacing[axis], f.len() / shape[axis]) };
+    let plan = |axis: usize| AxisPlan { axis, stencil: AxisStencil::new::<T>(spacing[axis], f.len() / shape[axis], edge) };
     // One axis is the common case: a plan on the stack, not a SmallVec of
     // them, saves copying several hundred bytes per call.
     if let [axis] = *axes {
@@ -129,7 +129,7 @@ pub(crate) fn compute<T: Element>(
 /// views for its most common small call: of a fixed dimension, they cost
 /// a fraction of dynamic ones to make.
 pub(crate) fn compute_lane<T: Element>(f: ArrayView1<'_, T>, spacing: Spacing<'_>, edge: EdgeOrder, out: ArrayViewMut1<'_, T::Out>) {
-    let plan = AxisPlan { axis: 0, stencil: AxisStencil::new::<T>(spacing, 1) };
+    let plan = AxisPlan { axis: 0, stencil: AxisStencil::new::<T>(spacing, 1, edge) };
     kernel::run_lane(f, &plan, out, edge);
 }
 
@@ -140,7 +140,7 @@ pub(crate) const SHORT_LANE: usize = threads::BLOCK_ELEMENTS;
 /// slices of equal length: the C layer's most common call, for which even
 /// 1-D views cost a fifth of the time.
 pub(crate) fn compute_short_lane<T: Element>(f: &[T], spacing: Spacing<'_>, edge: EdgeOrder, out: &mut [T::Out]) {
-    let plan = AxisPlan { axis: 0, stencil: AxisStencil::new::<T>(spacing, 1) };
+    let plan = AxisPlan { axis: 0, stencil: AxisStencil::new::<T>(spacing, 1, edge) };
     kernel::short_lane(f, &plan, out, edge);
 }
 

@@ -69,7 +69,7 @@ pub(crate) fn run<T: Element>(
         || {
             for (&k, out) in axes.iter().zip(outs.iter_mut()) {
                 let (n, d) = (shape[k], strides[k].unsigned_abs());
-                match &AxisStencil::new::<T>(spacing[k], f.len() / n) {
+                match &AxisStencil::new::<T>(spacing[k], f.len() / n, edge) {
                     AxisStencil::Weak(s) => axis(s, true, n, d, f, out, edge),
                     AxisStencil::Strong(s) => axis(s, true, n, d, f, out, edge),
                     AxisStencil::NonUniform(s) => axis(s, false, n, d, f, out, edge),

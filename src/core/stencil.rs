@@ -99,7 +99,12 @@ pub(crate) trait Stencil<T: Element>: Sync {
 /// `(-1.5/h, 2/h, -0.5/h)` and `(0.5/h, -2/h, 1.5/h)`, in float64 as numpy
 /// computes them from a Python float or a float64 scalar; multiplied by
 /// `1/h` where that is exact, which gives the same bits (see `Scale`).
-fn uniform_edge2(h: f64) -> ([f64; 3], [f64; 3]) {
+/// Edge order 1 reads none of them: NaN then, without the arithmetic,
+/// which a small call would spend on nothing.
+fn uniform_edge2(h: f64, edge: EdgeOrder) -> ([f64; 3], [f64; 3]) {
+    if edge == EdgeOrder::First {
+        return ([f64::NAN; 3], [f64::NAN; 3]);
+    }
     let (start, end) = ([-1.5, 2.0, -0.5], [0.5, -2.0, 1.5]);
     match h.exact_reciprocal() {
         Some(r) => (start.map(|c| c * r), end.map(|c| c * r)),
@@ -191,8 +196,8 @@ impl<W: Copy> WeakUniform<W> {
         self.twice
     }
 
-    pub(crate) fn new(h: f64, weak: impl Fn(f64) -> W, reciprocal: impl Fn(W) -> Option<W>) -> Self {
-        let (start, end) = uniform_edge2(h);
+    pub(crate) fn new(h: f64, edge: EdgeOrder, weak: impl Fn(f64) -> W, reciprocal: impl Fn(W) -> Option<W>) -> Self {
+        let (start, end) = uniform_edge2(h, edge);
         WeakUniform {
             twice: Scale::new(weak(2.0 * h), &reciprocal),
             step: Scale::new(weak(h), reciprocal),
@@ -248,8 +253,8 @@ pub(crate) struct StrongUniform {
 }
 
 impl StrongUniform {
-    fn new(h: f64, reciprocal: impl Fn(f64) -> Option<f64>) -> Self {
-        let (start, end) = uniform_edge2(h);
+    fn new(h: f64, edge: EdgeOrder, reciprocal: impl Fn(f64) -> Option<f64>) -> Self {
+        let (start, end) = uniform_edge2(h, edge);
         StrongUniform { twice: Scale::new(2.0 * h, &reciprocal), step: Scale::new(h, reciprocal), start, end }
     }
 
@@ -413,14 +418,14 @@ impl<'a, W: Copy> AxisStencil<'a, W> {
     /// that the stencil is built where the caller keeps it, not copied
     /// there (a stall on every small call).
     #[inline(always)]
-    pub(crate) fn new<T: Element<Weak = W>>(spacing: Spacing<'a>, lanes: usize) -> Self {
+    pub(crate) fn new<T: Element<Weak = W>>(spacing: Spacing<'a>, lanes: usize, edge: EdgeOrder) -> Self {
         match spacing {
-            Spacing::Step(h) => AxisStencil::Weak(WeakUniform::new(h, T::weak, T::weak_reciprocal)),
+            Spacing::Step(h) => AxisStencil::Weak(WeakUniform::new(h, edge, T::weak, T::weak_reciprocal)),
             Spacing::Coordinates(x) => {
                 let h = x[1] - x[0];
                 // Exact equality, as numpy's `(diffx == diffx[0]).all()`.
                 if x.windows(2).all(|w| w[1] - w[0] == h) {
-                    AxisStencil::Strong(StrongUniform::new(h, T::strong_reciprocal))
+                    AxisStencil::Strong(StrongUniform::new(h, edge, T::strong_reciprocal))
                 } else {
                     AxisStencil::NonUniform(NonUniform::new(x, lanes))
                 }
@@ -436,10 +441,10 @@ mod tests {
     #[test]
     fn equal_steps_reduce_to_a_strong_scalar() {
         let x = [0.0, 1.0, 2.0, 3.0];
-        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&x), 1), AxisStencil::<'_, f64>::Strong(_)));
+        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&x), 1, EdgeOrder::First), AxisStencil::<'_, f64>::Strong(_)));
         // 0.1 steps that differ in the last bit are not uniform for numpy.
         let y = [0.0, 0.1, 0.2, 0.3];
-        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&y), 1), AxisStencil::<'_, f64>::NonUniform(_)));
+        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&y), 1, EdgeOrder::First), AxisStencil::<'_, f64>::NonUniform(_)));
     }
 
     #[test]
@@ -468,22 +473,30 @@ mod tests {
         let steps = [1.0, 0.5, -4.0, 2f64.powi(-1000), 2f64.powi(1000), 0.3, -7.0, 1e-310];
         let f = [1.0 / 3.0, -2.7, 1e300, 5e-324, -0.0, 1.3e-308];
         for h in steps {
-            let (weak, strong) = (WeakUniform::new(h, |x| x, f64::exact_reciprocal), StrongUniform::new(h, f64::exact_reciprocal));
-            for w in f.windows(3) {
-                let (a, b, c) = (w[0], w[1], w[2]);
-                let start2 = -1.5 / h * a + 2.0 / h * b + -0.5 / h * c;
-                let end2 = 0.5 / h * a + -2.0 / h * b + 1.5 / h * c;
-                for (got, expected) in [
-                    (Stencil::<f64>::start1(&weak, a, b), (b - a) / h),
-                    (Stencil::<f64>::end1(&weak, a, b), (b - a) / h),
-                    (Stencil::<f64>::start2(&weak, a, b, c), start2),
-                    (Stencil::<f64>::end2(&weak, a, b, c), end2),
-                    (Stencil::<f64>::start1(&strong, a, b), (b - a) / h),
-                    (Stencil::<f64>::end1(&strong, a, b), (b - a) / h),
-                    (Stencil::<f64>::start2(&strong, a, b, c), start2),
-                    (Stencil::<f64>::end2(&strong, a, b, c), end2),
-                ] {
-                    assert_eq!(got.to_bits(), expected.to_bits(), "h = {h:e}, samples {w:?}");
+            for edge in [EdgeOrder::First, EdgeOrder::Second] {
+                let weak = WeakUniform::new(h, edge, |x| x, f64::exact_reciprocal);
+                let strong = StrongUniform::new(h, edge, f64::exact_reciprocal);
+                for w in f.windows(3) {
+                    let (a, b, c) = (w[0], w[1], w[2]);
+                    let mut ends = vec![
+                        (Stencil::<f64>::start1(&weak, a, b), (b - a) / h),
+                        (Stencil::<f64>::end1(&weak, a, b), (b - a) / h),
+                        (Stencil::<f64>::start1(&strong, a, b), (b - a) / h),
+                        (Stencil::<f64>::end1(&strong, a, b), (b - a) / h),
+                    ];
+                    if edge == EdgeOrder::Second {
+                        let start2 = -1.5 / h * a + 2.0 / h * b + -0.5 / h * c;
+                        let end2 = 0.5 / h * a + -2.0 / h * b + 1.5 / h * c;
+                        ends.extend([
+                            (Stencil::<f64>::start2(&weak, a, b, c), start2),
+                            (Stencil::<f64>::end2(&weak, a, b, c), end2),
+                            (Stencil::<f64>::start2(&strong, a, b, c), start2),
+                            (Stencil::<f64>::end2(&strong, a, b, c), end2),
+                        ]);
+                    }
+                    for (got, expected) in ends {
+                        assert_eq!(got.to_bits(), expected.to_bits(), "h = {h:e}, {edge:?}, samples {w:?}");
+                    }
                 }
             }
         }
@@ -513,7 +526,7 @@ mod tests {
     #[test]
     fn nan_coordinates_are_not_uniform() {
         let x = [0.0, f64::NAN, 2.0];
-        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&x), 1), AxisStencil::<'_, f64>::NonUniform(_)));
+        assert!(matches!(AxisStencil::new::<f64>(Spacing::Coordinates(&x), 1, EdgeOrder::First), AxisStencil::<'_, f64>::NonUniform(_)));
     }
 
     #[test]
