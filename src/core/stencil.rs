@@ -413,7 +413,9 @@ pub(crate) enum AxisStencil<'a, W> {
 }
 
 impl<'a, W: Copy> AxisStencil<'a, W> {
-    /// For an axis along which the array has `lanes` lanes.
+    /// For an axis along which the array has `lanes` lanes, at edge order
+    /// `edge` (a uniform stencil for edge order 1 holds no edge-order-2
+    /// weights: see `uniform_edge2`).
     /// `coordinates.len() >= 2` has been checked by the caller. Inlined, so
     /// that the stencil is built where the caller keeps it, not copied
     /// there (a stall on every small call).
