@@ -99,6 +99,8 @@ CASES = {
         rng.standard_normal((6, 20, 256, 130)), (), {"axis": (0, 2)}),
     "2d complex128, one axis": lambda rng: (
         rng.standard_normal((1500, 1501)) + 1j * rng.standard_normal((1500, 1501)), (), {"axis": 1}),
+    "2d complex128, coordinates along rows of odd length": lambda rng: (
+        rng.standard_normal((1500, 1501)) + 1j * rng.standard_normal((1500, 1501)), (coordinates(rng, 1501),), {"axis": 1}),
     "2d int16 (float64 outputs)": lambda rng: (
         rng.integers(-30000, 30000, (2048, 1101), dtype=np.int16), (), {}),
 }
