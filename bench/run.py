@@ -537,7 +537,10 @@ outputs on every call, as it always does; the library writes into
 preallocated outputs, as its C API is meant to be used. The same loop checks
 that the library's outputs equal numpy's byte for byte. For the 100-element
 case, the C program (per-call time of the library through its C ABI) and
-`timeit` of numpy alternate in rounds. The
+`timeit` of numpy alternate in rounds; the C program first runs one
+untimed round of each of its loops, without which its first timed phase
+(the library at 1 thread) measured up to 1.3x the time of the same calls
+right after it. The
 layout ratios (non-uniform, transposed, stepped against the contiguous 2d
 case) come from one C process that times both, interleaved.
 
