@@ -151,8 +151,9 @@ pub(crate) fn stream<T: bytemuck::Pod>(dst: &mut [T], src: &[T]) {
 pub(crate) const AHEAD: usize = 4096;
 
 /// Asks for the cache line that holds `s[i]`, or that address when `i` is
-/// past the end, to be brought into L2 (into L1, the requests took longer
-/// than none: they hold the buffers that the loop's own loads need).
+/// past the end, to be brought into L2. Into L1, the same requests took
+/// longer than none (presumably they held the miss buffers that the
+/// loop's own loads need).
 #[inline(always)]
 pub(crate) fn prefetch<T>(s: &[T], i: usize) {
     prefetch_at(s.as_ptr().wrapping_add(i));
@@ -163,7 +164,8 @@ pub(crate) fn prefetch<T>(s: &[T], i: usize) {
 #[inline(always)]
 fn prefetch_at<T>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch reads nothing and never faults, whatever the address.
+    // SAFETY: a prefetch reads nothing and never faults, whatever the
+    // address; SSE is part of x86_64.
     #[allow(unused_unsafe)]
     unsafe {
         std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(p.cast())
